@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * The `oversight` command. Exit codes: 0 ok, 1 the run failed (a step or a recipe check),
+ * 2 a bad recipe or bad arguments.
+ */
+import { OversightError } from '@oversight/core';
+import { Command, CommanderError, Option } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
+import { runCommand } from './commands/run.js';
+import { showCommand } from './commands/show.js';
+import { stepsCommand } from './commands/steps.js';
+import { CliError, EXIT_FAILED, EXIT_USAGE } from './exit.js';
+import { styleFor } from './format/style.js';
+
+const DEFAULT_DB = '.oversight/oversight.duckdb';
+
+function program(): Command {
+  const root = new Command('oversight')
+    .description('Curate supervised fine-tuning data: recipes of composable steps over DuckDB tables.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  const dbOption = () => new Option('--db <path>', 'workspace database').default(DEFAULT_DB);
+
+  root
+    .command('init')
+    .description('write a starter recipe (NAME.yaml) and a sample data file it runs on')
+    .argument('[name]', 'recipe name', 'recipe')
+    .option('--force', 'overwrite existing files')
+    .action(async (name: string, options: { force?: boolean }) => finish(await initCommand(name, options)));
+
+  root
+    .command('check')
+    .description('validate a recipe; every problem as file:line:col with a code frame (exit 2 when invalid)')
+    .argument('<recipe>', 'recipe file (YAML)')
+    .option('--json', 'print {"ok", "diagnostics": [...]} on stdout')
+    .action(async (file: string, options: { json?: boolean }) => finish(await checkCommand(file, options)));
+
+  root
+    .command('run')
+    .description('run a recipe: progress on stderr, funnel on stdout (exit 1 when a step or a check fails)')
+    .argument('<recipe>', 'recipe file (YAML)')
+    .option('--json', 'print the run result as JSON on stdout')
+    .addOption(dbOption())
+    .option('--no-progress', 'no progress on stderr')
+    .action(async (file: string, options: { json?: boolean; db: string; progress?: boolean }) => finish(await runCommand(file, options)));
+
+  root
+    .command('steps')
+    .description('the step catalogue; with an ID, its parameters and drop reasons')
+    .argument('[id]', 'step id, e.g. dedup/exact')
+    .option('--json', 'print [{"id", "summary", "effect", "reasons", "params"}] (params as JSON Schema)')
+    .action(async (id: string | undefined, options: { json?: boolean }) => finish(await stepsCommand(id, options)));
+
+  root
+    .command('show')
+    .description("the last run's funnel; `show STEP` for its dropped rows by reason, `show quarantine` for bad input rows")
+    .argument('[target]', 'a step id of the last run, or `quarantine`')
+    .option('--json', 'print as JSON')
+    .addOption(dbOption())
+    .addOption(new Option('-n, --examples <count>', 'examples per reason').default(3).argParser(positiveInteger))
+    .option('--reason <reason>', 'only this reason')
+    .action(async (target: string | undefined, options: { json?: boolean; db: string; examples: number; reason?: string }) =>
+      finish(await showCommand(target, options)),
+    );
+  return root;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new CliError(`expected a non-negative integer, found \`${value}\``, EXIT_USAGE);
+  return parsed;
+}
+
+let exitCode = 0;
+function finish(code: number): void {
+  exitCode = code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    const style = styleFor(process.stderr);
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; any other commander complaint is bad arguments.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+        ? 0
+        : EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(
+        `${style.red(style.bold('error'))} ${error.message}\n${error.hint ? `${style.dim('   = hint:')} ${error.hint}\n` : ''}`,
+      );
+      return error.exitCode;
+    }
+    if (OversightError.is(error)) {
+      process.stderr.write(
+        `${style.red(style.bold('error'))}${style.dim(`[${error.code}]`)} ${error.message}\n${error.hint ? `${style.dim('   = hint:')} ${error.hint}\n` : ''}`,
+      );
+      return error.code.startsWith('recipe/') ? EXIT_USAGE : EXIT_FAILED;
+    }
+    process.stderr.write(
+      `${style.red(style.bold('internal error'))} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT_FAILED;
+  }
+}
+
+// The Hub client logs each download with console.debug; stdout belongs to results (`--json`).
+console.debug = process.env.OVERSIGHT_DEBUG ? (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`) : () => {};
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,20 @@
+/**
+ * Metric names a recipe's `checks:` can assert on. The run computes their values (see
+ * `runner/checks.ts`); `oversight check` rejects any other name before anything runs.
+ *
+ * - `rows` — rows written to the outputs (the mix);
+ * - `read`, `quarantined`, `kept`, `dropped` — totals over all training sources;
+ * - `source.<id>.read|quarantined|dropped|kept|mixed` — per source;
+ * - `step.<id>.in|kept|dropped` and `step.<id>.dropped.<reason>` — per step.
+ */
+export function metricNames(context: { sources: string[]; steps: Array<{ id: string; reasons: readonly string[] }> }): string[] {
+  const names = ['rows', 'read', 'quarantined', 'kept', 'dropped'];
+  for (const source of context.sources) {
+    for (const field of ['read', 'quarantined', 'dropped', 'kept', 'mixed']) names.push(`source.${source}.${field}`);
+  }
+  for (const step of context.steps) {
+    for (const field of ['in', 'kept', 'dropped']) names.push(`step.${step.id}.${field}`);
+    for (const reason of step.reasons) names.push(`step.${step.id}.dropped.${reason}`);
+  }
+  return names;
+}

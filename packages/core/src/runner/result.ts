@@ -1,0 +1,67 @@
+/** The result of a run: the shape of `oversight run --json` (stable; scripts and CI depend on it). */
+export interface SourceSummary {
+  id: string;
+  /** Rows read from the files (= kept + dropped + quarantined). */
+  read: number;
+  quarantined: number;
+  /** Rows dropped by steps (or carved into held-out sets). */
+  dropped: number;
+  /** Rows left after every step. */
+  kept: number;
+  /** Rows of this source in the mix. */
+  mixed: number;
+  cached: boolean;
+  /** Fingerprint of the ingested data (keys the quarantine). */
+  fingerprint: string;
+}
+
+export interface StepSummary {
+  id: string;
+  use: string;
+  in: number;
+  kept: number;
+  /** Rows added (augment steps). */
+  added: number;
+  dropped: Record<string, number>;
+  cached: boolean;
+  notes: string[];
+  durationMs: number;
+  /** Fingerprint of this step's run (keys its side tables and lineage). */
+  fingerprint: string;
+}
+
+export interface OutputSummary {
+  path: string;
+  format: string;
+  rows: number;
+}
+
+export interface CheckSummary {
+  metric: string;
+  value: number;
+  ok: boolean;
+  min?: number;
+  max?: number;
+}
+
+export interface HeldoutSummary {
+  id: string;
+  rows: number;
+  /** Source it was carved from, for carves. */
+  from?: string;
+  quarantined: number;
+}
+
+export interface RunResult {
+  recipe: string;
+  ok: boolean;
+  sources: SourceSummary[];
+  heldout: HeldoutSummary[];
+  steps: StepSummary[];
+  mix: { rows: number; bySource: Record<string, number>; notes: string[] } | undefined;
+  outputs: OutputSummary[];
+  checks: CheckSummary[];
+  /** Set when the run failed before finishing. */
+  error?: { code: string; message: string; hint?: string };
+  durationMs: number;
+}

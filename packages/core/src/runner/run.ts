@@ -1,0 +1,553 @@
+/**
+ * Runs a validated recipe: sources → held-out carves → steps → mix → outputs → checks.
+ *
+ * Every stage is cached by fingerprint and committed in one transaction with its completion marker,
+ * so a run killed at any point (even SIGKILL) resumes from the last finished stage with no corrupt
+ * table, and produces the same bytes as an uninterrupted run. Canonical tables are never modified
+ * after ingest; each step writes side tables keyed by `id`, and the pipeline state after a step is a
+ * view over them.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Database } from '../db/database.js';
+import { identifier, joinSql, rawSql, type SqlFragment, sql } from '../db/sql.js';
+import { OversightError } from '../errors.js';
+import type { Recipe, RecipeStep } from '../recipe/load.js';
+import type { CarveSpec, SourceSpec } from '../recipe/schema.js';
+import { CANONICAL_COLUMNS } from '../sources/canonical.js';
+import { DEFAULT_MAX_ROW_BYTES, ingestSource } from '../sources/ingest.js';
+import { type ResolvedSource, resolveSource } from '../sources/resolve.js';
+import { evaluateChecks } from './checks.js';
+import type { RunEventListener } from './events.js';
+import { fingerprint } from './fingerprint.js';
+import { planMix, writeMix } from './mix.js';
+import { writeOutput } from './outputs.js';
+import type { HeldoutSummary, RunResult, SourceSummary, StepSummary } from './result.js';
+import type { SideTable, StepContext } from './step.js';
+
+/** Bumped when ingest output changes for the same input. */
+const INGEST_VERSION = 1;
+/** Bumped when the runner's view/mix semantics change. */
+const RUNNER_VERSION = 1;
+
+export interface RunOptions {
+  db: Database;
+  onEvent?: RunEventListener;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+}
+
+interface Relation {
+  /** View or table name. */
+  name: string;
+  fingerprint: string;
+}
+
+const short = (value: string) => value.slice(0, 16);
+
+/** Runs a recipe; never throws for a failed stage (the result says `ok: false` and why). */
+export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<RunResult> {
+  const { db } = options;
+  const emit = options.onEvent ?? (() => {});
+  const started = Date.now();
+  const signal = options.signal ?? new AbortController().signal;
+  const result: RunResult = {
+    recipe: recipe.name,
+    ok: false,
+    sources: [],
+    heldout: [],
+    steps: [],
+    mix: undefined,
+    outputs: [],
+    checks: [],
+    durationMs: 0,
+  };
+  const runId = fingerprint(recipe.file, started, process.pid).slice(0, 16);
+  emit({ type: 'run-start', recipe: recipe.name, sources: recipe.sources.length, steps: recipe.steps.length });
+  try {
+    // 1. Sources.
+    const tables: Array<{ id: string; table: string; fingerprint: string }> = [];
+    for (const spec of recipe.sources) {
+      const ingested = await ingest(db, recipe, spec, options);
+      tables.push({ id: spec.id, table: ingested.table, fingerprint: ingested.fingerprint });
+      result.sources.push(ingested.summary);
+    }
+    // 2. Held-out sets: own sources are ingested; carves are drawn from training sources.
+    const carves: Array<{ spec: CarveSpec; table: string }> = [];
+    for (const entry of recipe.heldout) {
+      if (entry.kind === 'source') {
+        const { kind: _kind, ...spec } = entry;
+        const ingested = await ingest(db, recipe, spec, options);
+        result.heldout.push({
+          id: spec.id,
+          rows: ingested.summary.read - ingested.summary.quarantined,
+          quarantined: ingested.summary.quarantined,
+        });
+      } else {
+        const source = tables.find((table) => table.id === entry.from) as { table: string; fingerprint: string };
+        const carve = await carveHeldout(db, entry, source);
+        carves.push({ spec: entry, table: carve.table });
+        result.heldout.push(carve.summary);
+      }
+    }
+    // 3. The base relation: training rows of every source, minus carved rows, with a stable order.
+    let current = await baseView(db, tables, carves);
+    // 4. Steps.
+    for (const step of recipe.steps) {
+      if (signal.aborted) throw new OversightError('run/interrupted', 'run interrupted');
+      const outcome = await runStep(db, recipe, step, current, { emit, signal });
+      result.steps.push(outcome.summary);
+      current = outcome.output;
+    }
+    // Per-source funnel: what is not kept or quarantined was dropped by a step (or carved out).
+    const keptBySource = await countBySource(db, sql`${identifier(current.name)}`);
+    for (const summary of result.sources) {
+      summary.kept = keptBySource.get(summary.id) ?? 0;
+      summary.dropped = summary.read - summary.quarantined - summary.kept;
+    }
+    // 5. Mix.
+    const mix = await buildMix(db, recipe, current, result.sources);
+    result.mix = { rows: mix.rows, bySource: mix.bySource, notes: mix.notes };
+    for (const summary of result.sources) summary.mixed = mix.bySource[summary.id] ?? 0;
+    emit({ type: 'mix-end', rows: mix.rows, cached: mix.cached });
+    for (const note of mix.notes) emit({ type: 'note', scope: 'mix', message: note });
+    // 6. Outputs.
+    for (const output of recipe.outputs) {
+      const path = isAbsolute(output.path) ? output.path : resolve(recipe.dir, output.path);
+      const rows = await writeOutput(db, output, path, mix.table, sql`${identifier(current.name)}`);
+      result.outputs.push({ path: output.path, format: output.format, rows });
+      emit({ type: 'output-end', path: output.path, rows });
+    }
+    // 7. Checks.
+    result.checks = evaluateChecks(recipe.checks, result);
+    result.ok = result.checks.every((check) => check.ok);
+    if (!result.ok) {
+      const failed = result.checks.filter((check) => !check.ok).map((check) => check.metric);
+      result.error = { code: 'run/check-failed', message: `recipe check(s) failed: ${failed.join(', ')}` };
+    }
+  } catch (error) {
+    result.ok = false;
+    if (OversightError.is(error)) {
+      result.error = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    } else {
+      result.error = { code: 'run/internal-error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+  }
+  result.durationMs = Date.now() - started;
+  emit({ type: 'run-end', ok: result.ok, durationMs: result.durationMs });
+  try {
+    await db.run(
+      sql`INSERT INTO _runs VALUES (${runId}, ${recipe.file}, ${recipe.name}, to_timestamp(${started / 1000}), current_timestamp, ${result.ok}, ${JSON.stringify(result)})`,
+    );
+  } catch {
+    // History is a convenience; a failure to record it must not hide the run's own outcome.
+  }
+  return result;
+}
+
+async function ingest(
+  db: Database,
+  recipe: Recipe,
+  spec: SourceSpec,
+  options: RunOptions,
+): Promise<{ table: string; fingerprint: string; summary: SourceSummary }> {
+  const emit = options.onEvent ?? (() => {});
+  const began = Date.now();
+  const resolved: ResolvedSource = await resolveSource(spec, {
+    recipeDir: recipe.dir,
+    ...(options.env ? { env: options.env } : {}),
+    onProgress: (done, total) => emit({ type: 'source-progress', source: spec.id, fraction: total > 0 ? done / total : 0 }),
+  });
+  const onBadRow = spec.on_bad_row ?? recipe.onBadRow;
+  const { on_bad_row: _policy, ...specWithoutPolicy } = spec;
+  const sourceFingerprint = fingerprint(
+    'source',
+    INGEST_VERSION,
+    specWithoutPolicy,
+    spec.max_row_bytes ?? DEFAULT_MAX_ROW_BYTES,
+    resolved.origin,
+    resolved.files.map((file) => [file.path, file.size, file.mtimeMs]),
+  );
+  const table = `src_${short(sourceFingerprint)}`;
+  const bytes = resolved.files.reduce((sum, file) => sum + file.size, 0);
+  emit({ type: 'source-start', source: spec.id, files: resolved.files.length, bytes });
+  const cached = await db.one<{ read: number; quarantined: number }>(
+    sql`SELECT read, quarantined FROM _sources WHERE fingerprint = ${sourceFingerprint}`,
+  );
+  if (cached) {
+    if (onBadRow === 'fail' && cached.quarantined > 0) await failOnCachedBadRows(db, sourceFingerprint, spec.id, cached.quarantined);
+    emit({
+      type: 'source-end',
+      source: spec.id,
+      read: cached.read,
+      quarantined: cached.quarantined,
+      cached: true,
+      durationMs: Date.now() - began,
+    });
+    return {
+      table,
+      fingerprint: sourceFingerprint,
+      summary: {
+        id: spec.id,
+        read: cached.read,
+        quarantined: cached.quarantined,
+        dropped: 0,
+        kept: 0,
+        mixed: 0,
+        cached: true,
+        fingerprint: sourceFingerprint,
+      },
+    };
+  }
+  const outcome = await db.transaction(async () => {
+    await db.run(sql`DELETE FROM _quarantine WHERE fingerprint = ${sourceFingerprint}`);
+    const ingested = await ingestSource(db, resolved, {
+      table,
+      fingerprint: sourceFingerprint,
+      onBadRow,
+      onProgress: (fraction) => emit({ type: 'source-progress', source: spec.id, fraction }),
+    });
+    await db.run(sql`INSERT INTO _sources (fingerprint, source, table_name, read, quarantined, kept, files)
+      VALUES (${sourceFingerprint}, ${spec.id}, ${table}, ${ingested.read}, ${ingested.quarantined}, ${ingested.kept}, ${JSON.stringify(resolved.files.map((file) => file.display))})`);
+    return ingested;
+  });
+  emit({
+    type: 'source-end',
+    source: spec.id,
+    read: outcome.read,
+    quarantined: outcome.quarantined,
+    cached: false,
+    durationMs: Date.now() - began,
+  });
+  return {
+    table,
+    fingerprint: sourceFingerprint,
+    summary: {
+      id: spec.id,
+      read: outcome.read,
+      quarantined: outcome.quarantined,
+      dropped: 0,
+      kept: 0,
+      mixed: 0,
+      cached: false,
+      fingerprint: sourceFingerprint,
+    },
+  };
+}
+
+async function failOnCachedBadRows(db: Database, sourceFingerprint: string, source: string, count: number): Promise<never> {
+  const first = await db.one<{ file: string; line: number; reason: string; detail: string }>(sql`
+    SELECT file, line, reason, detail FROM _quarantine WHERE fingerprint = ${sourceFingerprint} ORDER BY file, line LIMIT 1`);
+  throw new OversightError(
+    'source/bad-row',
+    `${first?.file}:${first?.line}: ${first?.reason}: ${first?.detail} (source \`${source}\`, ${count} bad row(s); on_bad_row: fail)`,
+    {
+      hint: 'fix the input, or set `on_bad_row: quarantine` to set bad rows aside and go on',
+    },
+  );
+}
+
+/** Holds out a deterministic, optionally stratified fraction of a source. */
+async function carveHeldout(
+  db: Database,
+  spec: CarveSpec,
+  source: { table: string; fingerprint: string },
+): Promise<{ table: string; summary: HeldoutSummary }> {
+  const carveFingerprint = fingerprint('carve', RUNNER_VERSION, spec, source.fingerprint);
+  const table = `h_${short(carveFingerprint)}`;
+  const cached = await db.one<{ rows: number }>(sql`SELECT rows FROM _carves WHERE fingerprint = ${carveFingerprint}`);
+  if (cached) return { table, summary: { id: spec.id, rows: cached.rows, from: spec.from, quarantined: 0 } };
+  const strata = (spec.stratify ?? []).map((key) =>
+    (CANONICAL_COLUMNS as readonly string[]).includes(key)
+      ? sql`${identifier(key)}::VARCHAR`
+      : sql`json_extract_string(meta, ${`$.${key}`})`,
+  );
+  const partition = strata.length > 0 ? sql`PARTITION BY ${joinSql(strata)}` : sql``;
+  const seed = String(spec.seed ?? 0);
+  const rows = await db.transaction(async () => {
+    await db.run(sql`CREATE TABLE ${identifier(table)} AS SELECT id FROM (
+      SELECT id, row_number() OVER (${partition} ORDER BY md5(${seed} || ':heldout:' || id)) AS rank,
+             count(*) OVER (${partition}) AS size
+      FROM ${identifier(source.table)}) WHERE rank <= round(size * ${spec.fraction})`);
+    const count = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${identifier(table)}`);
+    await db.run(
+      sql`INSERT INTO _carves (fingerprint, heldout, from_source, table_name, rows) VALUES (${carveFingerprint}, ${spec.id}, ${spec.from}, ${table}, ${count?.rows ?? 0})`,
+    );
+    return count?.rows ?? 0;
+  });
+  return { table, summary: { id: spec.id, rows, from: spec.from, quarantined: 0 } };
+}
+
+const canonicalList = rawSql(CANONICAL_COLUMNS.join(', '));
+
+async function baseView(
+  db: Database,
+  tables: Array<{ id: string; table: string; fingerprint: string }>,
+  carves: Array<{ spec: CarveSpec; table: string }>,
+): Promise<Relation> {
+  const baseFingerprint = fingerprint(
+    'base',
+    RUNNER_VERSION,
+    tables.map((table) => [table.id, table.fingerprint]),
+    carves.map((carve) => carve.table),
+  );
+  const name = `v_${short(baseFingerprint)}`;
+  const parts = tables.map((table, index) => {
+    const carved = carves.filter((carve) => carve.spec.from === table.id);
+    const exclusion =
+      carved.length > 0
+        ? sql` WHERE id NOT IN (${joinSql(
+            carved.map((carve) => sql`SELECT id FROM ${identifier(carve.table)}`),
+            ' UNION ALL ',
+          )})`
+        : sql``;
+    return sql`SELECT ${canonicalList}, (${index}::BIGINT << 40) + ord AS _ord FROM ${identifier(table.table)}${exclusion}`;
+  });
+  await db.run(sql`CREATE OR REPLACE VIEW ${identifier(name)} AS ${joinSql(parts, ' UNION ALL ')}`);
+  return { name, fingerprint: baseFingerprint };
+}
+
+interface StepRuntime {
+  emit: RunEventListener;
+  signal: AbortSignal;
+}
+
+async function runStep(
+  db: Database,
+  recipe: Recipe,
+  step: RecipeStep,
+  input: Relation,
+  runtime: StepRuntime,
+): Promise<{ output: Relation; summary: StepSummary }> {
+  const { definition } = step;
+  const stepFingerprint = fingerprint('step', RUNNER_VERSION, definition.id, definition.version, step.params, input.fingerprint);
+  const prefix = `s_${short(stepFingerprint)}`;
+  const outputName = `v_${short(stepFingerprint)}`;
+  const began = Date.now();
+  const inputRelation = sql`${identifier(input.name)}`;
+  const cached = await db.one<{ input_rows: number; kept: number; added: number; dropped: string; notes: string; duration_ms: number }>(
+    sql`SELECT input_rows, kept, added, dropped::VARCHAR AS dropped, notes::VARCHAR AS notes, duration_ms FROM _steps WHERE fingerprint = ${stepFingerprint}`,
+  );
+  if (cached) {
+    runtime.emit({ type: 'step-start', step: step.id, use: step.use, index: step.index, inputRows: cached.input_rows });
+    const dropped = JSON.parse(cached.dropped) as Record<string, number>;
+    runtime.emit({
+      type: 'step-end',
+      step: step.id,
+      kept: cached.kept,
+      dropped: sumValues(dropped),
+      cached: true,
+      durationMs: Date.now() - began,
+    });
+    return {
+      output: { name: outputName, fingerprint: stepFingerprint },
+      summary: {
+        id: step.id,
+        use: step.use,
+        in: cached.input_rows,
+        kept: cached.kept,
+        added: cached.added,
+        dropped,
+        cached: true,
+        notes: JSON.parse(cached.notes) as string[],
+        durationMs: cached.duration_ms,
+        fingerprint: stepFingerprint,
+      },
+    };
+  }
+  const inputCount = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${inputRelation}`);
+  const inputRows = inputCount?.rows ?? 0;
+  runtime.emit({ type: 'step-start', step: step.id, use: step.use, index: step.index, inputRows });
+  const notes: string[] = [];
+  const tableName = (name: SideTable) => `${prefix}_${name}`;
+  let reported = false;
+  const context: StepContext = {
+    db,
+    input: inputRelation,
+    inputRows,
+    table: (name) => identifier(tableName(name)),
+    progress: (fraction) => {
+      reported = true;
+      runtime.emit({ type: 'step-progress', step: step.id, fraction });
+    },
+    note: (message) => {
+      notes.push(message);
+      runtime.emit({ type: 'note', scope: step.id, message });
+    },
+    recipeDir: recipe.dir,
+    signal: runtime.signal,
+  };
+  // Steps that run one long query get DuckDB's own progress.
+  const poller = setInterval(() => {
+    if (reported) return;
+    const fraction = db.progress();
+    if (fraction !== undefined && fraction > 0) runtime.emit({ type: 'step-progress', step: step.id, fraction });
+  }, 250);
+  let summary: StepSummary;
+  try {
+    summary = await db.transaction(async () => {
+      try {
+        await definition.run(context, step.params);
+      } catch (error) {
+        if (OversightError.is(error)) throw error;
+        throw new OversightError(
+          'step/failed',
+          `step \`${step.id}\` (${step.use}) failed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      const tables = await existingSideTables(db, prefix);
+      await validateSideTables(db, step, tables, tableName, inputRelation, inputRows);
+      await db.run(sql`CREATE VIEW ${identifier(outputName)} AS ${outputQuery(step, tables, tableName, inputRelation)}`);
+      let dropped: Record<string, number> = {};
+      if (tables.has('verdicts')) {
+        await db.run(sql`INSERT INTO _lineage SELECT ${stepFingerprint}, v.id, i.source, v.reason, v.detail
+          FROM ${identifier(tableName('verdicts'))} v JOIN ${inputRelation} i USING (id) WHERE NOT v.keep`);
+        const rows = await db.all<{ reason: string; n: number }>(
+          sql`SELECT reason, count(*)::INTEGER AS n FROM ${identifier(tableName('verdicts'))} WHERE NOT keep GROUP BY reason ORDER BY reason`,
+        );
+        dropped = Object.fromEntries(rows.map((row) => [row.reason, row.n]));
+      }
+      const added = tables.has('rows')
+        ? ((await db.one<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM ${identifier(tableName('rows'))}`))?.n ?? 0)
+        : 0;
+      const kept = inputRows - sumValues(dropped) + added;
+      const durationMs = Date.now() - began;
+      await db.run(sql`INSERT INTO _steps (fingerprint, use, step_id, effect, input_view, view_name, input_rows, kept, added, dropped, notes, duration_ms)
+        VALUES (${stepFingerprint}, ${step.use}, ${step.id}, ${definition.effect}, ${input.name}, ${outputName}, ${inputRows}, ${kept}, ${added}, ${JSON.stringify(dropped)}, ${JSON.stringify(notes)}, ${durationMs})`);
+      return {
+        id: step.id,
+        use: step.use,
+        in: inputRows,
+        kept,
+        added,
+        dropped,
+        cached: false,
+        notes,
+        durationMs,
+        fingerprint: stepFingerprint,
+      };
+    });
+  } finally {
+    clearInterval(poller);
+  }
+  runtime.emit({
+    type: 'step-end',
+    step: step.id,
+    kept: summary.kept,
+    dropped: sumValues(summary.dropped),
+    cached: false,
+    durationMs: summary.durationMs,
+  });
+  return { output: { name: outputName, fingerprint: stepFingerprint }, summary };
+}
+
+async function existingSideTables(db: Database, prefix: string): Promise<Set<SideTable>> {
+  const rows = await db.all<{ name: string }>(
+    sql`SELECT table_name AS name FROM duckdb_tables() WHERE table_name LIKE ${`${prefix}_%`} AND NOT temporary`,
+  );
+  const names = new Set<SideTable>();
+  for (const row of rows) {
+    const suffix = row.name.slice(prefix.length + 1);
+    if (suffix === 'verdicts' || suffix === 'labels' || suffix === 'messages' || suffix === 'rows') names.add(suffix);
+  }
+  return names;
+}
+
+/** A step's side tables must match the contract; a broken step is a bug, reported as such. */
+async function validateSideTables(
+  db: Database,
+  step: RecipeStep,
+  tables: Set<SideTable>,
+  tableName: (name: SideTable) => string,
+  input: SqlFragment,
+  inputRows: number,
+): Promise<void> {
+  const fail = (message: string): never => {
+    throw new OversightError('step/bad-output', `step \`${step.id}\` (${step.use}) ${message}`);
+  };
+  const effect = step.definition.effect;
+  const required: Record<string, SideTable> = { drop: 'verdicts', annotate: 'labels', rewrite: 'messages', augment: 'rows' };
+  const needed = required[effect] as SideTable;
+  if (!tables.has(needed)) fail(`wrote no \`${needed}\` table (effect \`${effect}\`)`);
+  if (tables.has('verdicts')) {
+    const verdicts = identifier(tableName('verdicts'));
+    const stats = await db.one<{ n: number; distinct_ids: number; foreign: number; bad_reason: number; sample_reason: string | null }>(sql`
+      SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS distinct_ids,
+        (SELECT count(*)::INTEGER FROM ${verdicts} v ANTI JOIN ${input} i USING (id)) AS foreign,
+        count(*) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${JSON.stringify(step.definition.reasons)}::VARCHAR[], reason)))::INTEGER AS bad_reason,
+        any_value(reason) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${JSON.stringify(step.definition.reasons)}::VARCHAR[], reason))) AS sample_reason
+      FROM ${verdicts}`);
+    if (!stats) fail('wrote an unreadable verdicts table');
+    else {
+      if (stats.n !== inputRows && effect === 'drop') fail(`wrote ${stats.n} verdicts for ${inputRows} input rows`);
+      if (stats.distinct_ids !== stats.n) fail('wrote more than one verdict for a row');
+      if (stats.foreign > 0) fail(`wrote ${stats.foreign} verdicts for ids not in its input`);
+      if (stats.bad_reason > 0)
+        fail(`dropped rows with reason \`${stats.sample_reason}\`, not one of its declared reasons ${step.definition.reasons.join(', ')}`);
+    }
+  }
+}
+
+function outputQuery(step: RecipeStep, tables: Set<SideTable>, tableName: (name: SideTable) => string, input: SqlFragment): SqlFragment {
+  const columns = rawSql(`${CANONICAL_COLUMNS.join(', ')}, _ord`);
+  let query = sql`SELECT ${columns} FROM ${input}`;
+  if (tables.has('messages')) {
+    query = sql`SELECT i.* REPLACE (coalesce(r.messages, i.messages) AS messages) FROM (${query}) i LEFT JOIN ${identifier(tableName('messages'))} r USING (id)`;
+  }
+  if (tables.has('labels')) {
+    query = sql`SELECT i.* REPLACE (CASE WHEN l.labels IS NULL THEN i.meta ELSE json_merge_patch(coalesce(i.meta, '{}'), l.labels) END AS meta)
+      FROM (${query}) i LEFT JOIN ${identifier(tableName('labels'))} l USING (id)`;
+  }
+  if (tables.has('verdicts')) {
+    query = sql`SELECT i.* FROM (${query}) i ANTI JOIN (SELECT id FROM ${identifier(tableName('verdicts'))} WHERE NOT keep) d USING (id)`;
+  }
+  if (tables.has('rows')) {
+    query = sql`${query} UNION ALL SELECT ${rawSql(CANONICAL_COLUMNS.join(', '))}, (${256 + step.index}::BIGINT << 40) + row_number() OVER (ORDER BY id) AS _ord
+      FROM ${identifier(tableName('rows'))}`;
+  }
+  return sql`SELECT ${columns} FROM (${query})`;
+}
+
+async function countBySource(db: Database, relation: SqlFragment): Promise<Map<string, number>> {
+  const rows = await db.all<{ source: string; n: number }>(sql`SELECT source, count(*)::INTEGER AS n FROM ${relation} GROUP BY source`);
+  return new Map(rows.map((row) => [row.source, row.n]));
+}
+
+async function buildMix(
+  db: Database,
+  recipe: Recipe,
+  final: Relation,
+  sources: SourceSummary[],
+): Promise<{ table: string; rows: number; bySource: Record<string, number>; notes: string[]; cached: boolean }> {
+  const available = sources.map((source) => [source.id, source.kept] as [string, number]);
+  const plan = recipe.mix ? planMix(recipe.mix, available) : undefined;
+  const mixFingerprint = fingerprint('mix', RUNNER_VERSION, recipe.mix ?? null, final.fingerprint);
+  const table = `m_${short(mixFingerprint)}`;
+  const cached = await db.one<{ rows: number; by_source: string; notes: string }>(
+    sql`SELECT rows, by_source::VARCHAR AS by_source, notes::VARCHAR AS notes FROM _mixes WHERE fingerprint = ${mixFingerprint}`,
+  );
+  if (cached) {
+    return {
+      table,
+      rows: cached.rows,
+      bySource: JSON.parse(cached.by_source) as Record<string, number>,
+      notes: JSON.parse(cached.notes) as string[],
+      cached: true,
+    };
+  }
+  const notes = plan?.notes ?? [];
+  const outcome = await db.transaction(async () => {
+    await writeMix(db, table, sql`${identifier(final.name)}`, recipe.mix, plan);
+    const bySource = Object.fromEntries(await countBySource(db, sql`${identifier(table)}`));
+    const rows = sumValues(bySource);
+    await db.run(
+      sql`INSERT INTO _mixes (fingerprint, table_name, rows, by_source, notes) VALUES (${mixFingerprint}, ${table}, ${rows}, ${JSON.stringify(bySource)}, ${JSON.stringify(notes)})`,
+    );
+    return { rows, bySource };
+  });
+  return { table, ...outcome, notes, cached: false };
+}
+
+function sumValues(record: Record<string, number>): number {
+  return Object.values(record).reduce((total, value) => total + value, 0);
+}

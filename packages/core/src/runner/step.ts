@@ -1,0 +1,90 @@
+/**
+ * The step contract. A step is data: an id, a parameter schema, a closed list of drop reasons and a
+ * `run` that writes its decision into side tables. The runner owns everything else: fingerprints,
+ * caching, counting, lineage, timing and progress.
+ */
+import type { z } from 'zod';
+import type { Database } from '../db/database.js';
+import type { SqlFragment } from '../db/sql.js';
+
+/**
+ * What a step does to the rows flowing through it.
+ * - `drop`: writes `verdicts`; rows with `keep = false` leave the pipeline.
+ * - `annotate`: writes `labels (id, labels JSON)`, merged into `meta`; may also write `verdicts`.
+ * - `rewrite`: writes `messages (id, messages)` replacing the conversation; may also write `verdicts`.
+ * - `augment`: writes `rows` (canonical columns) appended to the pipeline.
+ */
+export type StepEffect = 'drop' | 'annotate' | 'rewrite' | 'augment';
+
+/** Side tables a step may write; their names come from `StepContext.table`. */
+export type SideTable = 'verdicts' | 'labels' | 'messages' | 'rows';
+
+/** A problem a step found in its own parameters before anything runs. */
+export interface ParamProblem {
+  /** Path inside the step's `with:` mapping, e.g. `['where']`. */
+  path: Array<string | number>;
+  message: string;
+  hint?: string;
+}
+
+/** What a step may use while it runs. */
+export interface StepContext {
+  /** The workspace database. */
+  readonly db: Database;
+  /**
+   * The rows flowing in, a relation with the canonical columns
+   * `id, source, task, messages, answer, meta` and `_ord` (BIGINT, the stable input order: sources in
+   * recipe order, rows in file order). Read it, never write it.
+   */
+  readonly input: SqlFragment;
+  /** Number of rows in `input`. */
+  readonly inputRows: number;
+  /** The name of one of this step's side tables (unique to this step's fingerprint). */
+  table(name: SideTable): SqlFragment;
+  /** Reports progress of this step, 0–1, shown on stderr. */
+  progress(fraction: number): void;
+  /** Adds a line to the run summary (derived parameters, warnings). */
+  note(message: string): void;
+  /** Directory of the recipe file, for resolving relative paths in parameters. */
+  readonly recipeDir: string;
+  /** Aborted on Ctrl-C. */
+  readonly signal: AbortSignal;
+}
+
+/** Context for a step's pre-run check of its parameters. */
+export interface StepCheckContext {
+  /** A scratch in-memory database with an empty canonical table named `input`. */
+  readonly scratch: Database;
+  readonly recipeDir: string;
+}
+
+export interface StepDefinition<Params = unknown, Reason extends string = string> {
+  /** The recipe's `use:`; `family/kebab-name`; never renamed once released. */
+  readonly id: string;
+  /** Bumped when the step's output for the same input and params changes; part of the fingerprint. */
+  readonly version: number;
+  /** One line for `oversight steps`. */
+  readonly summary: string;
+  /** Longer text for `oversight steps ID`: method followed, cost, caveats. */
+  readonly description: string;
+  readonly effect: StepEffect;
+  /** The parameter schema (`with:`); every field carries its doc with `.describe()`. */
+  readonly params: z.ZodType<Params>;
+  /** Every reason this step may give for dropping a row. */
+  readonly reasons: readonly Reason[];
+  /** Optional validation beyond the schema, run by `oversight check`. */
+  readonly check?: (params: Params, context: StepCheckContext) => Promise<ParamProblem[]>;
+  /** Does the work: reads `context.input`, writes its side tables. */
+  readonly run: (context: StepContext, params: Params) => Promise<void>;
+}
+
+/** Declares a step; the identity function that gives the definition its types. */
+export function defineStep<Params, const Reason extends string>(
+  definition: StepDefinition<Params, Reason>,
+): StepDefinition<Params, Reason> {
+  return definition;
+}
+
+/** A step definition with its types erased, as held by a registry. */
+// biome-ignore lint/suspicious/noExplicitAny: registries hold steps of every parameter type.
+export type AnyStep = StepDefinition<any, string>;

@@ -1,0 +1,12 @@
+import type { AnyStep } from '@oversight/core';
+import { exactDedup } from './dedup/exact.js';
+import { lengthFilter } from './quality/length.js';
+import { sqlSelect } from './select/sql.js';
+
+export { exactDedup } from './dedup/exact.js';
+export { lengthFilter } from './quality/length.js';
+export { type Scope, scopeSchema, scopeText } from './scope.js';
+export { sqlSelect } from './select/sql.js';
+
+/** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
+export const builtinSteps: readonly AnyStep[] = [exactDedup, lengthFilter, sqlSelect];
