@@ -30,6 +30,14 @@ export class SqlFragment {
     return { text, values };
   }
 
+  /**
+   * The same SQL with every value written as a quoted literal, for statements DuckDB cannot prepare
+   * with parameters (`CREATE VIEW`, `COPY … TO`). Strings are quoted, so this is as safe as binding.
+   */
+  inline(): SqlFragment {
+    return new SqlFragment(this.chunks.map((chunk) => (chunk.kind === 'text' ? chunk : { kind: 'text', text: literal(chunk.value) })));
+  }
+
   /** The SQL with values inlined as literals; for error messages and `EXPLAIN`, never for execution. */
   toString(): string {
     return this.chunks.map((chunk) => (chunk.kind === 'text' ? chunk.text : literal(chunk.value))).join('');

@@ -23,7 +23,7 @@ export async function writeOutput(
   const query = sql`SELECT ${joinSql(columns)} FROM ${identifier(mixTable)} m JOIN ${finalRelation} f USING (id) ORDER BY m.position`;
   const format = parquet ? rawSql('FORMAT parquet, COMPRESSION zstd') : rawSql('FORMAT json');
   try {
-    await db.run(sql`COPY (${query}) TO ${temporary} (${format})`);
+    await db.run(sql`COPY (${query}) TO ${temporary} (${format})`.inline());
     renameSync(temporary, absolutePath);
   } finally {
     rmSync(temporary, { force: true });

@@ -7,7 +7,7 @@
  * after ingest; each step writes side tables keyed by `id`, and the pipeline state after a step is a
  * view over them.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Database } from '../db/database.js';
 import { identifier, joinSql, rawSql, type SqlFragment, sql } from '../db/sql.js';
 import { OversightError } from '../errors.js';
@@ -114,8 +114,9 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     for (const output of recipe.outputs) {
       const path = isAbsolute(output.path) ? output.path : resolve(recipe.dir, output.path);
       const rows = await writeOutput(db, output, path, mix.table, sql`${identifier(current.name)}`);
-      result.outputs.push({ path: output.path, format: output.format, rows });
-      emit({ type: 'output-end', path: output.path, rows });
+      const shown = relative(process.cwd(), path) || path;
+      result.outputs.push({ path: shown, format: output.format, rows });
+      emit({ type: 'output-end', path: shown, rows });
     }
     // 7. Checks.
     result.checks = evaluateChecks(recipe.checks, result);
@@ -198,17 +199,15 @@ async function ingest(
       },
     };
   }
-  const outcome = await db.transaction(async () => {
-    await db.run(sql`DELETE FROM _quarantine WHERE fingerprint = ${sourceFingerprint}`);
-    const ingested = await ingestSource(db, resolved, {
-      table,
-      fingerprint: sourceFingerprint,
-      onBadRow,
-      onProgress: (fraction) => emit({ type: 'source-progress', source: spec.id, fraction }),
-    });
-    await db.run(sql`INSERT INTO _sources (fingerprint, source, table_name, read, quarantined, kept, files)
-      VALUES (${sourceFingerprint}, ${spec.id}, ${table}, ${ingested.read}, ${ingested.quarantined}, ${ingested.kept}, ${JSON.stringify(resolved.files.map((file) => file.display))})`);
-    return ingested;
+  const outcome = await ingestSource(db, resolved, {
+    table,
+    fingerprint: sourceFingerprint,
+    onBadRow,
+    onProgress: (fraction) => emit({ type: 'source-progress', source: spec.id, fraction }),
+    commit: async (ingested) => {
+      await db.run(sql`INSERT INTO _sources (fingerprint, source, table_name, read, quarantined, kept, files)
+        VALUES (${sourceFingerprint}, ${spec.id}, ${table}, ${ingested.read}, ${ingested.quarantined}, ${ingested.kept}, ${JSON.stringify(resolved.files.map((file) => file.display))})`);
+    },
   });
   emit({
     type: 'source-end',
@@ -302,7 +301,7 @@ async function baseView(
         : sql``;
     return sql`SELECT ${canonicalList}, (${index}::BIGINT << 40) + ord AS _ord FROM ${identifier(table.table)}${exclusion}`;
   });
-  await db.run(sql`CREATE OR REPLACE VIEW ${identifier(name)} AS ${joinSql(parts, ' UNION ALL ')}`);
+  await db.run(sql`CREATE OR REPLACE VIEW ${identifier(name)} AS ${joinSql(parts, ' UNION ALL ').inline()}`);
   return { name, fingerprint: baseFingerprint };
 }
 
@@ -397,7 +396,7 @@ async function runStep(
       }
       const tables = await existingSideTables(db, prefix);
       await validateSideTables(db, step, tables, tableName, inputRelation, inputRows);
-      await db.run(sql`CREATE VIEW ${identifier(outputName)} AS ${outputQuery(step, tables, tableName, inputRelation)}`);
+      await db.run(sql`CREATE VIEW ${identifier(outputName)} AS ${outputQuery(step, tables, tableName, inputRelation).inline()}`);
       let dropped: Record<string, number> = {};
       if (tables.has('verdicts')) {
         await db.run(sql`INSERT INTO _lineage SELECT ${stepFingerprint}, v.id, i.source, v.reason, v.detail
@@ -538,7 +537,8 @@ async function buildMix(
   const notes = plan?.notes ?? [];
   const outcome = await db.transaction(async () => {
     await writeMix(db, table, sql`${identifier(final.name)}`, recipe.mix, plan);
-    const bySource = Object.fromEntries(await countBySource(db, sql`${identifier(table)}`));
+    const counts = await countBySource(db, sql`${identifier(table)}`);
+    const bySource = Object.fromEntries(sources.map((source) => [source.id, counts.get(source.id) ?? 0]));
     const rows = sumValues(bySource);
     await db.run(
       sql`INSERT INTO _mixes (fingerprint, table_name, rows, by_source, notes) VALUES (${mixFingerprint}, ${table}, ${rows}, ${JSON.stringify(bySource)}, ${JSON.stringify(notes)})`,

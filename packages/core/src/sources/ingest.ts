@@ -50,6 +50,8 @@ export interface IngestOptions {
   onBadRow: 'quarantine' | 'fail';
   /** 0–1 over the source's bytes. */
   onProgress?: (fraction: number) => void;
+  /** Called inside the ingest transaction, after the data is written (completion markers). */
+  commit?: (result: IngestResult) => Promise<void>;
 }
 
 export interface IngestResult {
@@ -74,61 +76,79 @@ export async function createCanonicalTable(db: Database, table: string): Promise
   );
 }
 
-/** Ingests a resolved source into `options.table` (which must not exist yet). Run inside a transaction. */
+/**
+ * Ingests a resolved source into `options.table` (which must not exist yet). Files are staged into
+ * temporary tables first (a failed fast read there costs nothing); then one transaction creates the
+ * canonical table, fills the quarantine and calls `options.commit` so the caller's completion marker
+ * lands atomically with the data.
+ */
 export async function ingestSource(db: Database, resolved: ResolvedSource, options: IngestOptions): Promise<IngestResult> {
   const { spec } = resolved;
   const adapter = adapterFor(spec);
   const task: Task = spec.task ?? adapter.task;
   const maxRowBytes = spec.max_row_bytes ?? DEFAULT_MAX_ROW_BYTES;
   await ensureLastBoxed(db);
-  await createCanonicalTable(db, options.table);
   const totalBytes = resolved.files.reduce((sum, file) => sum + file.size, 0) || 1;
   let doneBytes = 0;
   let read = 0;
   let fastFiles = 0;
   let remaining = spec.limit ?? Number.POSITIVE_INFINITY;
-  const context: FinishContext = { db, adapter, task, source: spec.id, table: options.table, fingerprint: options.fingerprint };
-
-  for (const file of resolved.files) {
-    if (remaining <= 0) break;
-    const report = (bytes: number) => options.onProgress?.(Math.min(1, (doneBytes + bytes) / totalBytes));
-    let lines: number;
-    if (file.kind === 'jsonl') {
-      const fast = await readJsonlFast(context, file, maxRowBytes, remaining, report);
-      if (fast !== undefined) {
-        lines = fast;
-        fastFiles++;
-      } else lines = await readJsonlLines(context, file, maxRowBytes, remaining, report);
-    } else if (file.kind === 'parquet') lines = await readParquet(context, file, remaining);
-    else lines = await readRecords(context, file, remaining);
-    await finishFile(context, file, read);
-    read += lines;
-    remaining -= lines;
-    doneBytes += file.size;
-    options.onProgress?.(Math.min(1, doneBytes / totalBytes));
+  const staged: Array<{ file: SourceFile; stage: string; offset: number; lineFromRowid: boolean }> = [];
+  try {
+    for (const [index, file] of resolved.files.entries()) {
+      if (remaining <= 0) break;
+      const stage = `_stage_${index}`;
+      const report = (bytes: number) => options.onProgress?.(Math.min(1, (doneBytes + bytes) / totalBytes));
+      let lines: number;
+      let lineFromRowid = false;
+      if (file.kind === 'jsonl') {
+        const fast = await readJsonlFast(db, adapter, stage, file, maxRowBytes, remaining, report);
+        if (fast !== undefined) {
+          lines = fast;
+          lineFromRowid = true;
+          fastFiles++;
+        } else lines = await readJsonlLines(db, adapter, stage, file, maxRowBytes, remaining, report);
+      } else if (file.kind === 'parquet') lines = await readParquet(db, adapter, stage, file, remaining);
+      else lines = await readRecords(db, adapter, stage, file, remaining);
+      staged.push({ file, stage, offset: read, lineFromRowid });
+      read += lines;
+      remaining -= lines;
+      doneBytes += file.size;
+      options.onProgress?.(Math.min(1, doneBytes / totalBytes));
+    }
+    return await db.transaction(async () => {
+      await db.run(sql`DELETE FROM _quarantine WHERE fingerprint = ${options.fingerprint}`);
+      await createCanonicalTable(db, options.table);
+      const context: FinishContext = { db, adapter, task, source: spec.id, table: options.table, fingerprint: options.fingerprint };
+      for (const entry of staged) await finishFile(context, entry.file, entry.stage, entry.offset, entry.lineFromRowid);
+      await resolveDuplicateIds(context);
+      const counts = await db.one<{ kept: number; quarantined: number }>(sql`
+        SELECT (SELECT count(*)::INTEGER FROM ${identifier(options.table)}) AS kept,
+               (SELECT count(*)::INTEGER FROM _quarantine WHERE fingerprint = ${options.fingerprint}) AS quarantined`);
+      const kept = counts?.kept ?? 0;
+      const quarantined = counts?.quarantined ?? 0;
+      if (quarantined > 0 && options.onBadRow === 'fail') {
+        const first = await db.one<{ file: string; line: number; reason: string; detail: string }>(sql`
+          SELECT file, line, reason, detail FROM _quarantine WHERE fingerprint = ${options.fingerprint} ORDER BY file, line LIMIT 1`);
+        throw new OversightError(
+          'source/bad-row',
+          `${first?.file}:${first?.line}: ${first?.reason}: ${first?.detail} (source \`${spec.id}\`, ${quarantined} bad row(s); on_bad_row: fail)`,
+          { hint: 'fix the input, or set `on_bad_row: quarantine` to set bad rows aside and go on' },
+        );
+      }
+      if (kept + quarantined !== read) {
+        throw new OversightError(
+          'source/count-mismatch',
+          `source \`${spec.id}\`: read ${read} rows but kept ${kept} and quarantined ${quarantined}`,
+        );
+      }
+      const result = { read, quarantined, kept, fastFiles };
+      await options.commit?.(result);
+      return result;
+    });
+  } finally {
+    for (const entry of staged) await db.run(sql`DROP TABLE IF EXISTS ${identifier(entry.stage)}`);
   }
-  await resolveDuplicateIds(context);
-  const counts = await db.one<{ kept: number; quarantined: number }>(sql`
-    SELECT (SELECT count(*)::INTEGER FROM ${identifier(options.table)}) AS kept,
-           (SELECT count(*)::INTEGER FROM _quarantine WHERE fingerprint = ${options.fingerprint}) AS quarantined`);
-  const kept = counts?.kept ?? 0;
-  const quarantined = counts?.quarantined ?? 0;
-  if (quarantined > 0 && options.onBadRow === 'fail') {
-    const first = await db.one<{ file: string; line: number; reason: string; detail: string }>(sql`
-      SELECT file, line, reason, detail FROM _quarantine WHERE fingerprint = ${options.fingerprint} ORDER BY file, line LIMIT 1`);
-    throw new OversightError(
-      'source/bad-row',
-      `${first?.file}:${first?.line}: ${first?.reason}: ${first?.detail} (source \`${spec.id}\`, ${quarantined} bad row(s); on_bad_row: fail)`,
-      { hint: 'fix the input, or set `on_bad_row: quarantine` to set bad rows aside and go on' },
-    );
-  }
-  if (kept + quarantined !== read) {
-    throw new OversightError(
-      'source/count-mismatch',
-      `source \`${spec.id}\`: read ${read} rows but kept ${kept} and quarantined ${quarantined}`,
-    );
-  }
-  return { read, quarantined, kept, fastFiles };
 }
 
 interface FinishContext {
@@ -138,8 +158,6 @@ interface FinishContext {
   source: string;
   table: string;
   fingerprint: string;
-  /** The fast path stages rows in file order without a line column: rowid + 1 is the line. */
-  lineFromRowid?: boolean;
 }
 
 /** Typed columns for `read_ndjson(columns=…)`. */
@@ -157,17 +175,19 @@ function typedSelect(adapter: Adapter, from: (field: string) => string): SqlFrag
  * the file must go line by line (the partial stage is discarded).
  */
 async function readJsonlFast(
-  context: FinishContext,
+  db: Database,
+  adapter: Adapter,
+  stage: string,
   file: SourceFile,
   maxRowBytes: number,
   limit: number,
   report: (bytes: number) => void,
 ): Promise<number | undefined> {
-  const { db, adapter } = context;
-  await db.run(sql`DROP TABLE IF EXISTS _stage`);
+  const target = identifier(stage);
+  await db.run(sql`DROP TABLE IF EXISTS ${target}`);
   const limitClause = Number.isFinite(limit) ? sql` LIMIT ${limit}` : sql``;
   const reading = db
-    .run(sql`CREATE TEMP TABLE _stage AS
+    .run(sql`CREATE TEMP TABLE ${target} AS
       SELECT NULL::VARCHAR AS error, NULL::VARCHAR AS error_detail, NULL::VARCHAR AS raw, ${typedSelect(adapter, (field) => `"${field.replaceAll('"', '""')}"`)}
       FROM read_ndjson(${file.path}, columns=${rawSql(columnsLiteral(adapter))}, format='newline_delimited', maximum_object_size=${rawSql(String(Math.max(maxRowBytes + 1024, 16 * 1024 * 1024)))})${limitClause}`)
     .then(
@@ -178,28 +198,29 @@ async function readJsonlFast(
   const scan = scanJsonl(file.path, maxRowBytes, report);
   const ok = await reading;
   if (!ok || !scan.clean) {
-    await db.run(sql`DROP TABLE IF EXISTS _stage`);
+    await db.run(sql`DROP TABLE IF EXISTS ${target}`);
     return undefined;
   }
-  const staged = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM _stage`);
+  const staged = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${target}`);
   const expected = Math.min(scan.lines, limit);
   if (staged?.rows !== expected) {
-    await db.run(sql`DROP TABLE IF EXISTS _stage`);
+    await db.run(sql`DROP TABLE IF EXISTS ${target}`);
     return undefined;
   }
-  context.lineFromRowid = true;
   return expected;
 }
 
 /** Line by line: every line becomes a row of `_lines`, problem lines with their reason. */
 async function readJsonlLines(
-  context: FinishContext,
+  db: Database,
+  adapter: Adapter,
+  stage: string,
   file: SourceFile,
   maxRowBytes: number,
   limit: number,
   report: (bytes: number) => void,
 ): Promise<number> {
-  const writer = await openLines(context.db);
+  const writer = await openLines(db);
   let count = 0;
   outer: for (const batch of splitLines(file.path, maxRowBytes, report)) {
     for (const line of batch) {
@@ -209,12 +230,12 @@ async function readJsonlLines(
     }
   }
   writer.close();
-  await stageFromLines(context);
+  await stageFromLines(db, adapter, stage);
   return count;
 }
 
 /** JSON arrays and CSV: the whole file is split in Node, records keep their starting line. */
-async function readRecords(context: FinishContext, file: SourceFile, limit: number): Promise<number> {
+async function readRecords(db: Database, adapter: Adapter, stage: string, file: SourceFile, limit: number): Promise<number> {
   const buffer = readFileSync(file.path);
   const { isUtf8 } = await import('node:buffer');
   let records: RecordText[];
@@ -231,7 +252,7 @@ async function readRecords(context: FinishContext, file: SourceFile, limit: numb
     const text = buffer.toString('utf8');
     records = file.kind === 'csv' ? parseCsv(text) : splitJsonArray(text);
   }
-  const writer = await openLines(context.db);
+  const writer = await openLines(db);
   let count = 0;
   for (const record of records) {
     if (count >= limit) break;
@@ -239,21 +260,20 @@ async function readRecords(context: FinishContext, file: SourceFile, limit: numb
     count++;
   }
   writer.close();
-  await stageFromLines(context);
+  await stageFromLines(db, adapter, stage);
   return count;
 }
 
 /** Parquet: DuckDB reads it; each row becomes JSON so the same checks apply; "line" is the 1-based row. */
-async function readParquet(context: FinishContext, file: SourceFile, limit: number): Promise<number> {
-  const { db } = context;
+async function readParquet(db: Database, adapter: Adapter, stage: string, file: SourceFile, limit: number): Promise<number> {
   await db.run(sql`DROP TABLE IF EXISTS _lines`);
   const limitClause = Number.isFinite(limit) ? sql` LIMIT ${limit}` : sql``;
   await db.run(sql`CREATE TEMP TABLE _lines AS
     SELECT (file_row_number + 1)::INTEGER AS line, NULL::VARCHAR AS error, NULL::VARCHAR AS error_detail,
            to_json(p)::VARCHAR AS raw
     FROM read_parquet(${file.path}, file_row_number=true) p ORDER BY file_row_number${limitClause}`);
-  await stageFromLines(context);
-  const count = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM _stage`);
+  await stageFromLines(db, adapter, stage);
+  const count = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${identifier(stage)}`);
   return count?.rows ?? 0;
 }
 
@@ -264,11 +284,10 @@ async function openLines(db: Database): Promise<RowWriter> {
 }
 
 /** Parses `_lines.raw` into the typed columns of `_stage`. */
-async function stageFromLines(context: FinishContext): Promise<void> {
-  const { db, adapter } = context;
+async function stageFromLines(db: Database, adapter: Adapter, stage: string): Promise<void> {
   const structure = JSON.stringify(adapter.columns).replaceAll("'", "''");
-  await db.run(sql`DROP TABLE IF EXISTS _stage`);
-  await db.run(sql`CREATE TEMP TABLE _stage AS
+  await db.run(sql`DROP TABLE IF EXISTS ${identifier(stage)}`);
+  await db.run(sql`CREATE TEMP TABLE ${identifier(stage)} AS
     SELECT error, error_detail, raw, ${typedSelect(adapter, (field) => `j."${field.replaceAll('"', '""')}"`)}, line
     FROM (SELECT *, CASE WHEN error IS NULL AND json_valid(raw) AND json_type(raw) = 'OBJECT'
                          THEN json_transform(raw, '${rawSql(structure)}') END AS j
@@ -333,7 +352,7 @@ function reasonSql(adapter: Adapter): { reason: string; detail: string } {
 }
 
 /** Moves the staged rows of one file into the canonical table or the quarantine. */
-async function finishFile(context: FinishContext, file: SourceFile, offset: number): Promise<void> {
+async function finishFile(context: FinishContext, file: SourceFile, stage: string, offset: number, lineFromRowid: boolean): Promise<void> {
   const { db, adapter, task, source, table, fingerprint } = context;
   const { reason, detail } = reasonSql(adapter);
   const typedJson = `to_json(struct_pack(${Object.keys(adapter.columns)
@@ -342,7 +361,7 @@ async function finishFile(context: FinishContext, file: SourceFile, offset: numb
   const derived = sql`(SELECT *, ${rawSql(reason)} AS reason, ${rawSql(detail)} AS detail FROM (
       SELECT *, ${rawSql(adapter.messages)} AS messages, ${rawSql(adapter.answer)} AS answer, ${rawSql(adapter.meta)} AS meta,
              ${rawSql(adapter.key)}::VARCHAR AS natural_key
-      FROM ${context.lineFromRowid ? sql`(SELECT *, (rowid + 1)::INTEGER AS line FROM _stage)` : sql`_stage`}))`;
+      FROM ${lineFromRowid ? sql`(SELECT *, (rowid + 1)::INTEGER AS line FROM ${identifier(stage)})` : identifier(stage)}))`;
   await db.run(sql`INSERT INTO _quarantine
     SELECT ${fingerprint}, ${source}, ${file.display}, line, reason, detail, left(coalesce(raw, ${rawSql(typedJson)}), 2000)
     FROM ${derived} WHERE reason IS NOT NULL`);
@@ -353,8 +372,6 @@ async function finishFile(context: FinishContext, file: SourceFile, offset: numb
            (${offset}::BIGINT + line) AS ord, natural_key IS NOT NULL AS keyed
     FROM ${derived} WHERE reason IS NULL`);
   await refineJsonDetails(db, fingerprint, file.display);
-  await db.run(sql`DROP TABLE IF EXISTS _stage`);
-  context.lineFromRowid = false;
 }
 
 /** Puts the parser's own words ("Unterminated string at position 57") on malformed-JSON rows. */
