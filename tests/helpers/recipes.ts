@@ -1,0 +1,20 @@
+/** Runs recipe text in a fresh in-memory workspace through the core API. */
+import { Database, ensureWorkspaceTables, type RunResult, runRecipe, StepRegistry, validateRecipeText } from '@oversight/core';
+import { builtinSteps } from '@oversight/filters';
+import { join } from 'node:path';
+
+export async function runRecipeText(
+  text: string,
+  dir: string,
+  options: { db?: Database; env?: Record<string, string | undefined> } = {},
+): Promise<{ result: RunResult; db: Database }> {
+  const { recipe, diagnostics } = await validateRecipeText(text, join(dir, 'recipe.yaml'), {
+    registry: new StepRegistry(builtinSteps),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  if (!recipe) throw new Error(`invalid recipe: ${diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('; ')}`);
+  const db = options.db ?? (await Database.open(':memory:'));
+  await ensureWorkspaceTables(db);
+  const result = await runRecipe(recipe, { db, ...(options.env ? { env: options.env } : {}) });
+  return { result, db };
+}
