@@ -29,7 +29,7 @@ steps:
   - use: quality/length
     with: { scope: assistant, min: ${minChars} }
   - use: select/sql
-    with: { where: "id <> 'r5'" }
+    with: { where: "messages[1].content NOT LIKE 'question 5 %'" }
 mix: { total: 20, seed: ${seed} }
 outputs:
   - { format: messages, path: out.jsonl }
