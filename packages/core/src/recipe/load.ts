@@ -127,7 +127,8 @@ export async function validateRecipeText(text: string, file: string, options: Lo
     return { code, severity: 'error', message, file, line: start.line, column: start.col, length, ...(hint ? { hint } : {}) };
   };
 
-  for (const error of document.errors) {
+  // Only the first syntax error: the ones after it are usually echoes of the same mistake.
+  for (const error of document.errors.slice(0, 1)) {
     const [start, end] = error.pos;
     const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.message;
     const code = error.code === 'DUPLICATE_KEY' ? 'recipe/duplicate-key' : 'recipe/yaml-syntax';
@@ -348,7 +349,9 @@ export async function validateRecipeText(text: string, file: string, options: Lo
 
   // Local files exist (only when the envelope is sound; paths resolve from the recipe's directory).
   const dir = dirname(resolve(file));
-  if (options.checkFiles !== false) {
+  // A path with an unset variable is already reported; looking for its files would only add noise.
+  const unset = diagnostics.some((diagnostic) => diagnostic.code === 'recipe/unset-variable');
+  if (options.checkFiles !== false && !unset) {
     const allSources = [
       ...sources.map((source, index) => ({ source, path: ['sources', index] as Array<string | number> })),
       ...heldoutEntries.map((source, index) => ({ source, path: ['heldout', index] as Array<string | number> })),
