@@ -14,10 +14,11 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+// biome-ignore lint/style/noRestrictedImports: the baseline is raw DuckDB by definition, outside the Database door.
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
-  DEFAULT_MAX_ROW_BYTES,
   Database,
+  DEFAULT_MAX_ROW_BYTES,
   ensureWorkspaceTables,
   ingestSource,
   resolveSource,
@@ -300,8 +301,12 @@ try {
     results.push(entry);
     say(`run ${run}/${runs} (order: ${entry.order})`);
     say(`  ${'side'.padEnd(22)}${pad('time', 10)}${pad('close', 9)}${pad('on disk', 10)}   throughput`);
-    say(`  ${'raw DuckDB (CTAS)'.padEnd(22)}${pad(seconds(raw.ms), 10)}${pad(seconds(raw.closeMs), 9)}${pad(mib(raw.bytes), 10)}   ${rate(raw.ms)}`);
-    say(`  ${'ours (runRecipe)'.padEnd(22)}${pad(seconds(our.ms), 10)}${pad(seconds(our.closeMs), 9)}${pad(mib(our.bytes), 10)}   ${rate(our.ms)}`);
+    say(
+      `  ${'raw DuckDB (CTAS)'.padEnd(22)}${pad(seconds(raw.ms), 10)}${pad(seconds(raw.closeMs), 9)}${pad(mib(raw.bytes), 10)}   ${rate(raw.ms)}`,
+    );
+    say(
+      `  ${'ours (runRecipe)'.padEnd(22)}${pad(seconds(our.ms), 10)}${pad(seconds(our.closeMs), 9)}${pad(mib(our.bytes), 10)}   ${rate(our.ms)}`,
+    );
     say(`  ${'  of which ingest'.padEnd(22)}${pad(seconds(our.ingestMs), 10)}${pad('', 9)}${pad('', 10)}   ${rate(our.ingestMs)}`);
     say(`  ratio ours/raw: ${entry.ratio.toFixed(2)}×  (ingest only: ${(our.ingestMs / raw.ms).toFixed(2)}×)`);
     say();

@@ -10,11 +10,19 @@ import { temporaryDirectory } from './helpers/cli.js';
 import { runRecipeText } from './helpers/recipes.js';
 
 const good = (id: string, text = 'hello there') =>
-  JSON.stringify({ id, messages: [{ role: 'user', content: `${text} ${id}` }, { role: 'assistant', content: `answer ${id}` }] });
+  JSON.stringify({
+    id,
+    messages: [
+      { role: 'user', content: `${text} ${id}` },
+      { role: 'assistant', content: `answer ${id}` },
+    ],
+  });
 
 async function quarantine(text: string, dir: string) {
   const { result, db } = await runRecipeText(text, dir);
-  const rows = await db.all<{ line: number; reason: string; detail: string }>(sql`SELECT line, reason, detail FROM _quarantine ORDER BY line`);
+  const rows = await db.all<{ line: number; reason: string; detail: string }>(
+    sql`SELECT line, reason, detail FROM _quarantine ORDER BY line`,
+  );
   const kept = await db.all<{ id: string; line: number }>(
     sql`SELECT id, line FROM ${(await import('@oversight/core')).identifier(`src_${result.sources[0]?.fingerprint.slice(0, 16)}`)} ORDER BY line`,
   );
@@ -38,13 +46,25 @@ describe('ingest quarantine', () => {
       good('f'), // 8: kept
       good('a'), // 9: duplicate id of line 1
       JSON.stringify({ id: 'g', messages: [{ role: 'user', content: 'only a question' }] }), // 10: no assistant turn
-      JSON.stringify({ id: 'h', messages: [{ role: 'wizard', content: 'x' }, { role: 'assistant', content: 'y' }] }), // 11: unknown role
+      JSON.stringify({
+        id: 'h',
+        messages: [
+          { role: 'wizard', content: 'x' },
+          { role: 'assistant', content: 'y' },
+        ],
+      }), // 11: unknown role
       JSON.stringify({ id: 'i', messages: [] }), // 12: empty conversation
       good('j', 'x'.repeat(3000)), // 13: larger than max_row_bytes
     ];
     const buffers = lines.map((line) => Buffer.from(`${line}\n`, 'utf8'));
     // 14: invalid UTF-8 bytes inside a string
-    buffers.push(Buffer.concat([Buffer.from('{"id": "k", "messages": [{"role": "user", "content": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}\n')]));
+    buffers.push(
+      Buffer.concat([
+        Buffer.from('{"id": "k", "messages": [{"role": "user", "content": "'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}]}\n'),
+      ]),
+    );
     buffers.push(Buffer.from(`${good('l')}`)); // 15: last line without a newline
     writeFileSync(join(dir, 'data.jsonl'), Buffer.concat(buffers));
     const { result, rows, kept } = await quarantine(recipe('data.jsonl', ', max_row_bytes: 2000'), dir);
@@ -96,7 +116,12 @@ describe('ingest quarantine', () => {
 
   it('gives rows without an id a stable content id, distinct for repeated content', async () => {
     const dir = temporaryDirectory();
-    const row = JSON.stringify({ messages: [{ role: 'user', content: 'same' }, { role: 'assistant', content: 'same' }] });
+    const row = JSON.stringify({
+      messages: [
+        { role: 'user', content: 'same' },
+        { role: 'assistant', content: 'same' },
+      ],
+    });
     writeFileSync(join(dir, 'data.jsonl'), `${row}\n${row}\n`);
     const first = await quarantine(recipe('data.jsonl'), dir);
     const second = await quarantine(recipe('data.jsonl'), dir);
@@ -153,7 +178,14 @@ describe('adapters', () => {
   });
 
   it('sharegpt maps speakers to roles and puts the system prompt first', async () => {
-    const row = { id: 'x', system: 'Be brief.', conversations: [{ from: 'human', value: 'hi' }, { from: 'gpt', value: 'hello' }] };
+    const row = {
+      id: 'x',
+      system: 'Be brief.',
+      conversations: [
+        { from: 'human', value: 'hi' },
+        { from: 'gpt', value: 'hello' },
+      ],
+    };
     const { rows } = await canonical('s.jsonl', JSON.stringify(row), 'format: sharegpt');
     expect(rows[0]?.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
@@ -203,7 +235,10 @@ describe('adapters', () => {
       sql`COPY (SELECT 'q' || i AS prompt, CASE WHEN i = 2 THEN NULL ELSE 'r' || i END AS response FROM range(3) t(i)) TO ${path} (FORMAT parquet)`.inline(),
     );
     scratch.close();
-    const { result, db } = await runRecipeText(`version: 1\nname: t\nsources:\n  - { id: s, path: p.parquet, format: prompt-response }\n`, dir);
+    const { result, db } = await runRecipeText(
+      `version: 1\nname: t\nsources:\n  - { id: s, path: p.parquet, format: prompt-response }\n`,
+      dir,
+    );
     const quarantined = await db.all<{ line: number; reason: string }>(sql`SELECT line, reason FROM _quarantine`);
     db.close();
     expect(result.sources[0]?.read).toBe(3);

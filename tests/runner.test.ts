@@ -60,7 +60,9 @@ describe('runner cache', () => {
       sql`SELECT fingerprint, reason, count(*)::INTEGER AS n FROM _lineage GROUP BY ALL ORDER BY reason`,
     );
     db.close();
-    const dropped = result.steps.flatMap((step) => Object.entries(step.dropped).map(([reason, n]) => ({ fingerprint: step.fingerprint, reason, n })));
+    const dropped = result.steps.flatMap((step) =>
+      Object.entries(step.dropped).map(([reason, n]) => ({ fingerprint: step.fingerprint, reason, n })),
+    );
     expect(lineage).toEqual(dropped.sort((a, b) => a.reason.localeCompare(b.reason)));
     // index % 40 and index % 8 repeat together every 40 rows: 40 distinct prompts.
     const distinct = new Set(Array.from({ length: 200 }, (_, index) => `${index % 40}:${index % 8}`)).size;

@@ -37,7 +37,8 @@ describe('oversight run', () => {
     expect(result.checks[0]).toEqual({ metric: 'rows', value: 30, ok: false, min: 1000 });
     const read = result.sources.reduce((sum: number, source: { read: number }) => sum + source.read, 0);
     const accounted = result.sources.reduce(
-      (sum: number, source: { kept: number; dropped: number; quarantined: number }) => sum + source.kept + source.dropped + source.quarantined,
+      (sum: number, source: { kept: number; dropped: number; quarantined: number }) =>
+        sum + source.kept + source.dropped + source.quarantined,
       0,
     );
     expect(accounted).toBe(read);
@@ -89,7 +90,7 @@ describe('oversight check', () => {
     expect(check.stderr).toContain('bad.yaml:5:24 error[recipe/unset-variable]');
     expect(check.stderr).toContain('bad.yaml:7:10 error[recipe/unknown-step] unknown step `dedup/exakt`');
     expect(check.stderr).toContain('did you mean `dedup/exact`?');
-    expect(check.stderr).toContain("bad.yaml:9:20 error[recipe/invalid-param] expected one of `user`, `assistant`, `all`, found \"users\"");
+    expect(check.stderr).toContain('bad.yaml:9:20 error[recipe/invalid-param] expected one of `user`, `assistant`, `all`, found "users"');
     expect(check.stderr).toContain('bad.yaml:11:14 error[recipe/unknown-source]');
     expect(check.stderr).toContain('did you mean `chat`?');
     expect(check.stderr).not.toContain('recipe/missing-file');
@@ -111,10 +112,15 @@ describe('oversight check', () => {
   it('checks a select/sql predicate against the canonical columns before running', () => {
     const dir = temporaryDirectory();
     writeFileSync(join(dir, 'data.jsonl'), '{"messages": []}\n');
-    writeFileSync(join(dir, 'r.yaml'), 'version: 1\nname: r\nsources:\n  - { id: a, path: data.jsonl }\nsteps:\n  - use: select/sql\n    with: { where: "tsak = 1" }\n');
+    writeFileSync(
+      join(dir, 'r.yaml'),
+      'version: 1\nname: r\nsources:\n  - { id: a, path: data.jsonl }\nsteps:\n  - use: select/sql\n    with: { where: "tsak = 1" }\n',
+    );
     const check = runCli(['check', 'r.yaml'], { cwd: dir });
     expect(check.code).toBe(2);
-    expect(check.stderr).toMatch(/r\.yaml:7:20 error\[recipe\/invalid-param\] expected a SQL predicate over the canonical columns, found an error: .*tsak/);
+    expect(check.stderr).toMatch(
+      /r\.yaml:7:20 error\[recipe\/invalid-param\] expected a SQL predicate over the canonical columns, found an error: .*tsak/,
+    );
   });
 
   it('the demo recipe is valid', () => {
@@ -155,7 +161,10 @@ describe('resume after SIGKILL', () => {
           id: `r${index}`,
           messages: [
             { role: 'user', content: `Question number ${index % 20_000}: ${'please explain the idea in detail '.repeat(1 + (index % 5))}` },
-            { role: 'assistant', content: `Answer ${index}. ${'Here is a long explanation of the idea, step by step. '.repeat(2 + (index % 9))}` },
+            {
+              role: 'assistant',
+              content: `Answer ${index}. ${'Here is a long explanation of the idea, step by step. '.repeat(2 + (index % 9))}`,
+            },
           ],
         }),
       );

@@ -35,3 +35,20 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
 export function temporaryDirectory(prefix = 'oversight-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** Like `runCli`, without blocking the event loop (for tests that serve the CLI from this process). */
+export function runCliAsync(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = startCli(args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
