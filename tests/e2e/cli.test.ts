@@ -2,7 +2,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, startCli, temporaryDirectory } from '../helpers/cli.js';
+import { chatRows, directoryWith, ROOT, runCli, startCli, temporaryDirectory } from '../helpers/cli.js';
 
 function demoCopy(): string {
   const dir = temporaryDirectory();
@@ -64,11 +64,9 @@ describe('oversight run', () => {
 
 describe('oversight check', () => {
   it('reports every problem with file:line:col, a code frame and did-you-mean, exit 2', () => {
-    const dir = temporaryDirectory();
-    writeFileSync(join(dir, 'data.jsonl'), '{"messages": []}\n');
-    writeFileSync(
-      join(dir, 'bad.yaml'),
-      [
+    const dir = directoryWith({
+      'data.jsonl': '{"messages": []}\n',
+      'bad.yaml': [
         'version: 1',
         'name: bad',
         'sources:',
@@ -82,20 +80,24 @@ describe('oversight check', () => {
         '  weights: { chta: 1 }',
         '',
       ].join('\n'),
-    );
+    });
     const check = runCli(['check', 'bad.yaml'], { cwd: dir, env: { MISSING_DATA_DIR: undefined } });
     expect(check.code).toBe(2);
-    expect(check.stderr).toContain('bad.yaml:4:35 error[recipe/unknown-key] unknown key `fromat`');
-    expect(check.stderr).toContain('did you mean `format`?');
-    expect(check.stderr).toContain('bad.yaml:5:24 error[recipe/unset-variable]');
-    expect(check.stderr).toContain('bad.yaml:7:10 error[recipe/unknown-step] unknown step `dedup/exakt`');
-    expect(check.stderr).toContain('did you mean `dedup/exact`?');
-    expect(check.stderr).toContain('bad.yaml:9:20 error[recipe/invalid-param] expected one of `user`, `assistant`, `all`, found "users"');
-    expect(check.stderr).toContain('bad.yaml:11:14 error[recipe/unknown-source]');
-    expect(check.stderr).toContain('did you mean `chat`?');
+    for (const fragment of [
+      'bad.yaml:4:35 error[recipe/unknown-key] unknown key `fromat`',
+      'did you mean `format`?',
+      'bad.yaml:5:24 error[recipe/unset-variable]',
+      'bad.yaml:7:10 error[recipe/unknown-step] unknown step `dedup/exakt`',
+      'did you mean `dedup/exact`?',
+      'bad.yaml:9:20 error[recipe/invalid-param] expected one of `user`, `assistant`, `all`, found "users"',
+      'bad.yaml:11:14 error[recipe/unknown-source]',
+      'did you mean `chat`?',
+      ' 7 |   - use: dedup/exakt\n   |          ^^^^^^^^^^^',
+    ]) {
+      expect(check.stderr).toContain(fragment);
+    }
     expect(check.stderr).not.toContain('recipe/missing-file');
     expect(check.stderr).toMatch(/\n5 errors\n$/);
-    expect(check.stderr).toContain(' 7 |   - use: dedup/exakt\n   |          ^^^^^^^^^^^');
     const json = JSON.parse(runCli(['check', 'bad.yaml', '--json'], { cwd: dir, env: { MISSING_DATA_DIR: undefined } }).stdout);
     expect(json.ok).toBe(false);
     expect(json.diagnostics[0]).toEqual({
@@ -110,12 +112,11 @@ describe('oversight check', () => {
   });
 
   it('checks a select/sql predicate against the canonical columns before running', () => {
-    const dir = temporaryDirectory();
-    writeFileSync(join(dir, 'data.jsonl'), '{"messages": []}\n');
-    writeFileSync(
-      join(dir, 'r.yaml'),
-      'version: 1\nname: r\nsources:\n  - { id: a, path: data.jsonl }\nsteps:\n  - use: select/sql\n    with: { where: "tsak = 1" }\n',
-    );
+    const dir = directoryWith({
+      'data.jsonl': '{"messages": []}\n',
+      'r.yaml':
+        'version: 1\nname: r\nsources:\n  - { id: a, path: data.jsonl }\nsteps:\n  - use: select/sql\n    with: { where: "tsak = 1" }\n',
+    });
     const check = runCli(['check', 'r.yaml'], { cwd: dir });
     expect(check.code).toBe(2);
     expect(check.stderr).toMatch(
@@ -155,20 +156,12 @@ describe('oversight steps and init', () => {
 describe('resume after SIGKILL', () => {
   it('a run killed mid-step resumes and writes the same bytes as an uninterrupted run', async () => {
     const make = () => {
-      const dir = temporaryDirectory();
-      const rows = Array.from({ length: 60_000 }, (_, index) =>
-        JSON.stringify({
-          id: `r${index}`,
-          messages: [
-            { role: 'user', content: `Question number ${index % 20_000}: ${'please explain the idea in detail '.repeat(1 + (index % 5))}` },
-            {
-              role: 'assistant',
-              content: `Answer ${index}. ${'Here is a long explanation of the idea, step by step. '.repeat(2 + (index % 9))}`,
-            },
-          ],
-        }),
-      );
-      writeFileSync(join(dir, 'chat.jsonl'), `${rows.join('\n')}\n`);
+      const dir = directoryWith({
+        'chat.jsonl': chatRows(60_000, (index) => [
+          `Question number ${index % 20_000}: ${'please explain the idea in detail '.repeat(1 + (index % 5))}`,
+          `Answer ${index}. ${'Here is a long explanation of the idea, step by step. '.repeat(2 + (index % 9))}`,
+        ]),
+      });
       writeFileSync(
         join(dir, 'r.yaml'),
         `version: 1

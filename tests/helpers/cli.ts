@@ -1,6 +1,6 @@
 /** Runs the built `oversight` CLI as a user would (built by `npm test` before vitest starts). */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,4 +51,26 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: Recor
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A temporary directory holding the given files (path → content). */
+export function directoryWith(files: Record<string, string>): string {
+  const dir = temporaryDirectory();
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+  return dir;
+}
+
+/** `chat.jsonl` text: `count` two-turn conversations with ids `r0…`, turns made by `turns(index)`. */
+export function chatRows(count: number, turns: (index: number) => [user: string, assistant: string]): string {
+  const rows = Array.from({ length: count }, (_, index) => {
+    const [user, assistant] = turns(index);
+    return JSON.stringify({
+      id: `r${index}`,
+      messages: [
+        { role: 'user', content: user },
+        { role: 'assistant', content: assistant },
+      ],
+    });
+  });
+  return `${rows.join('\n')}\n`;
 }
