@@ -3,11 +3,18 @@
  * the canonical table, or the quarantine with file, line, reason and detail; so
  * `read = kept + quarantined` holds per source.
  *
- * JSONL takes a fast path when a byte-level pre-scan finds the file clean (valid UTF-8, no BOM, no
- * blank or oversized line): DuckDB's parallel `read_ndjson` reads typed columns and its row numbers are
- * the file's line numbers. Anything else, or a fast read that fails, goes line by line: Node splits
- * the lines (so a broken line never hides its neighbours) and DuckDB parses and checks them.
+ * Rows are adapted and checked in one pass into a work table (`<table>_work`), bad rows included with
+ * their reason; one transaction then moves the bad rows to the quarantine, settles duplicate ids, drops
+ * the bookkeeping columns and renames the work table to the canonical name, together with the caller's
+ * completion marker. A killed ingest leaves only a work table, dropped by the next attempt.
+ *
+ * JSONL takes a fast path when a byte-level pre-scan (run on this thread while DuckDB reads) finds the
+ * file clean: valid UTF-8, no BOM, no blank or oversized line. DuckDB's parallel `read_ndjson` then reads
+ * typed columns straight into the work table in file order, so a row's position is its line number.
+ * Anything else, or a fast read that fails, goes line by line: Node splits the lines (so a broken line
+ * never hides its neighbours) and DuckDB parses and checks them.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { Database, RowWriter } from '../db/database.js';
 import { identifier, joinSql, rawSql, type SqlFragment, sql } from '../db/sql.js';
@@ -69,18 +76,24 @@ export async function ensureIngestTables(db: Database): Promise<void> {
   );
 }
 
-/** Creates an empty canonical table. */
-export async function createCanonicalTable(db: Database, table: string): Promise<void> {
-  await db.run(
-    sql`CREATE TABLE ${identifier(table)} (${rawSql(CANONICAL_COLUMNS_DDL)}, file VARCHAR, line INTEGER, ord BIGINT, keyed BOOLEAN)`,
-  );
+/** Columns of the work table: canonical ones, provenance, and the verdict of the checks. */
+const WORK_COLUMNS_DDL = `${CANONICAL_COLUMNS_DDL}, file VARCHAR, line INTEGER, ord BIGINT, keyed BOOLEAN, reason VARCHAR, detail VARCHAR, raw VARCHAR`;
+
+interface FileContext {
+  db: Database;
+  adapter: Adapter;
+  task: Task;
+  source: string;
+  /** The work table. */
+  work: string;
+  file: SourceFile;
+  /** Lines read from earlier files of the source (for `ord`). */
+  offset: number;
 }
 
 /**
- * Ingests a resolved source into `options.table` (which must not exist yet). Files are staged into
- * temporary tables first (a failed fast read there costs nothing); then one transaction creates the
- * canonical table, fills the quarantine and calls `options.commit` so the caller's completion marker
- * lands atomically with the data.
+ * Ingests a resolved source into `options.table` (which must not exist yet); `options.commit` runs in
+ * the same transaction that makes the table visible.
  */
 export async function ingestSource(db: Database, resolved: ResolvedSource, options: IngestOptions): Promise<IngestResult> {
   const { spec } = resolved;
@@ -88,76 +101,79 @@ export async function ingestSource(db: Database, resolved: ResolvedSource, optio
   const task: Task = spec.task ?? adapter.task;
   const maxRowBytes = spec.max_row_bytes ?? DEFAULT_MAX_ROW_BYTES;
   await ensureLastBoxed(db);
+  const work = `${options.table}_work`;
+  const workTable = identifier(work);
+  await db.run(sql`DROP TABLE IF EXISTS ${workTable}`);
+  await db.run(sql`CREATE TABLE ${workTable} (${rawSql(WORK_COLUMNS_DDL)})`);
   const totalBytes = resolved.files.reduce((sum, file) => sum + file.size, 0) || 1;
   let doneBytes = 0;
   let read = 0;
   let fastFiles = 0;
   let remaining = spec.limit ?? Number.POSITIVE_INFINITY;
-  const staged: Array<{ file: SourceFile; stage: string; offset: number; lineFromRowid: boolean }> = [];
   try {
-    for (const [index, file] of resolved.files.entries()) {
+    for (const file of resolved.files) {
       if (remaining <= 0) break;
-      const stage = `_stage_${index}`;
+      const context: FileContext = { db, adapter, task, source: spec.id, work, file, offset: read };
       const report = (bytes: number) => options.onProgress?.(Math.min(1, (doneBytes + bytes) / totalBytes));
       let lines: number;
-      let lineFromRowid = false;
       if (file.kind === 'jsonl') {
-        const fast = await readJsonlFast(db, adapter, stage, file, maxRowBytes, remaining, report);
+        const fast = await readJsonlFast(context, maxRowBytes, remaining, report);
         if (fast !== undefined) {
           lines = fast;
-          lineFromRowid = true;
           fastFiles++;
-        } else lines = await readJsonlLines(db, adapter, stage, file, maxRowBytes, remaining, report);
-      } else if (file.kind === 'parquet') lines = await readParquet(db, adapter, stage, file, remaining);
-      else lines = await readRecords(db, adapter, stage, file, remaining);
-      staged.push({ file, stage, offset: read, lineFromRowid });
+        } else lines = await readJsonlLines(context, maxRowBytes, remaining, report);
+      } else if (file.kind === 'parquet') lines = await readParquet(context, remaining);
+      else lines = await readRecords(context, remaining);
       read += lines;
       remaining -= lines;
       doneBytes += file.size;
       options.onProgress?.(Math.min(1, doneBytes / totalBytes));
     }
-    return await db.transaction(async () => {
-      await db.run(sql`DELETE FROM _quarantine WHERE fingerprint = ${options.fingerprint}`);
-      await createCanonicalTable(db, options.table);
-      const context: FinishContext = { db, adapter, task, source: spec.id, table: options.table, fingerprint: options.fingerprint };
-      for (const entry of staged) await finishFile(context, entry.file, entry.stage, entry.offset, entry.lineFromRowid);
-      await resolveDuplicateIds(context);
-      const counts = await db.one<{ kept: number; quarantined: number }>(sql`
-        SELECT (SELECT count(*)::INTEGER FROM ${identifier(options.table)}) AS kept,
-               (SELECT count(*)::INTEGER FROM _quarantine WHERE fingerprint = ${options.fingerprint}) AS quarantined`);
-      const kept = counts?.kept ?? 0;
-      const quarantined = counts?.quarantined ?? 0;
-      if (quarantined > 0 && options.onBadRow === 'fail') {
-        const first = await db.one<{ file: string; line: number; reason: string; detail: string }>(sql`
-          SELECT file, line, reason, detail FROM _quarantine WHERE fingerprint = ${options.fingerprint} ORDER BY file, line LIMIT 1`);
-        throw new OversightError(
-          'source/bad-row',
-          `${first?.file}:${first?.line}: ${first?.reason}: ${first?.detail} (source \`${spec.id}\`, ${quarantined} bad row(s); on_bad_row: fail)`,
-          { hint: 'fix the input, or set `on_bad_row: quarantine` to set bad rows aside and go on' },
-        );
-      }
-      if (kept + quarantined !== read) {
-        throw new OversightError(
-          'source/count-mismatch',
-          `source \`${spec.id}\`: read ${read} rows but kept ${kept} and quarantined ${quarantined}`,
-        );
-      }
-      const result = { read, quarantined, kept, fastFiles };
+    // Settle the work table outside the transaction (a killed run just starts it over); the bad rows
+    // wait in `_bad` until the transaction that publishes the table.
+    const { fingerprint } = options;
+    await db.run(sql`DROP TABLE IF EXISTS _bad`);
+    await db.run(sql`CREATE TEMP TABLE _bad AS
+      SELECT ${fingerprint} AS fingerprint, source, file, line, reason, detail, raw FROM ${workTable} WHERE reason IS NOT NULL`);
+    const bad = await db.one<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM _bad`);
+    if ((bad?.n ?? 0) > 0) {
+      await db.run(sql`DELETE FROM ${workTable} WHERE reason IS NOT NULL`);
+      await refineJsonDetails(db);
+    }
+    await resolveDuplicateIds(db, workTable, fingerprint);
+    for (const name of ['reason', 'detail', 'raw']) await db.run(sql`ALTER TABLE ${workTable} DROP COLUMN ${identifier(name)}`);
+    const counts = await db.one<{ kept: number; quarantined: number }>(sql`
+      SELECT (SELECT count(*)::INTEGER FROM ${workTable}) AS kept, (SELECT count(*)::INTEGER FROM _bad) AS quarantined`);
+    const kept = counts?.kept ?? 0;
+    const quarantined = counts?.quarantined ?? 0;
+    if (quarantined > 0 && options.onBadRow === 'fail') {
+      const first = await db.one<{ file: string; line: number; reason: string; detail: string }>(
+        sql`SELECT file, line, reason, detail FROM _bad ORDER BY file, line LIMIT 1`,
+      );
+      throw new OversightError(
+        'source/bad-row',
+        `${first?.file}:${first?.line}: ${first?.reason}: ${first?.detail} (source \`${spec.id}\`, ${quarantined} bad row(s); on_bad_row: fail)`,
+        { hint: 'fix the input, or set `on_bad_row: quarantine` to set bad rows aside and go on' },
+      );
+    }
+    if (kept + quarantined !== read) {
+      throw new OversightError(
+        'source/count-mismatch',
+        `source \`${spec.id}\`: read ${read} rows but kept ${kept} and quarantined ${quarantined}`,
+      );
+    }
+    const result = { read, quarantined, kept, fastFiles };
+    await db.transaction(async () => {
+      await db.run(sql`DELETE FROM _quarantine WHERE fingerprint = ${fingerprint}`);
+      await db.run(sql`INSERT INTO _quarantine SELECT * FROM _bad`);
+      await db.run(sql`ALTER TABLE ${workTable} RENAME TO ${identifier(options.table)}`);
       await options.commit?.(result);
-      return result;
     });
+    return result;
   } finally {
-    for (const entry of staged) await db.run(sql`DROP TABLE IF EXISTS ${identifier(entry.stage)}`);
+    await db.run(sql`DROP TABLE IF EXISTS ${workTable}`);
+    await db.run(sql`DROP TABLE IF EXISTS _bad`);
   }
-}
-
-interface FinishContext {
-  db: Database;
-  adapter: Adapter;
-  task: Task;
-  source: string;
-  table: string;
-  fingerprint: string;
 }
 
 /** Typed columns for `read_ndjson(columns=…)`. */
@@ -170,59 +186,80 @@ function typedSelect(adapter: Adapter, from: (field: string) => string): SqlFrag
   return joinSql(Object.keys(adapter.columns).map((field) => rawSql(`${from(field)} AS ${column(field)}`)));
 }
 
+const quoteName = (field: string) => `"${field.replaceAll('"', '""')}"`;
+
 /**
- * Fast path: pre-scan in Node while DuckDB reads. Returns the number of lines read, or undefined when
- * the file must go line by line (the partial stage is discarded).
+ * Appends the rows of `relation` to the work table, adapted and checked. The relation has the typed
+ * columns `"f:<field>"`, `line`, and (line-by-line path) `error`, `error_detail` and `raw`.
+ */
+async function insertAdapted(context: FileContext, relation: SqlFragment): Promise<void> {
+  const { db, adapter, task, source, work, file, offset } = context;
+  const { reason, detail } = reasonSql(adapter);
+  const typedJson = `to_json(struct_pack(${Object.keys(adapter.columns)
+    .map((field) => `${quoteName(field)} := ${column(field)}`)
+    .join(', ')}))::VARCHAR`;
+  await db.run(sql`INSERT INTO ${identifier(work)}
+    SELECT CASE WHEN natural_key IS NOT NULL THEN md5(${source} || chr(31) || natural_key)
+                ELSE md5(${source} || chr(30) || ${rawSql(adapter.content)}) END,
+           ${source}, ${task}, messages, answer, meta, ${file.display}, line, ${offset}::BIGINT + line, natural_key IS NOT NULL,
+           reason, detail, CASE WHEN reason IS NOT NULL THEN left(coalesce(raw, ${rawSql(typedJson)}), 2000) END
+    FROM (SELECT *, ${rawSql(reason)} AS reason, ${rawSql(detail)} AS detail FROM (
+      SELECT *, ${rawSql(adapter.messages)} AS messages, ${rawSql(adapter.answer)} AS answer, ${rawSql(adapter.meta)} AS meta,
+             ${rawSql(adapter.key)}::VARCHAR AS natural_key
+      FROM ${relation}))`);
+}
+
+/**
+ * Fast path: DuckDB reads the file into the work table while this thread pre-scans it. Returns the
+ * number of lines read, or undefined when the file must go line by line (nothing of it is kept).
  */
 async function readJsonlFast(
-  db: Database,
-  adapter: Adapter,
-  stage: string,
-  file: SourceFile,
+  context: FileContext,
   maxRowBytes: number,
   limit: number,
   report: (bytes: number) => void,
 ): Promise<number | undefined> {
-  const target = identifier(stage);
-  await db.run(sql`DROP TABLE IF EXISTS ${target}`);
+  const { db, adapter, work, file } = context;
+  const target = identifier(work);
   const limitClause = Number.isFinite(limit) ? sql` LIMIT ${limit}` : sql``;
-  const reading = db
-    .run(sql`CREATE TEMP TABLE ${target} AS
-      SELECT NULL::VARCHAR AS error, NULL::VARCHAR AS error_detail, NULL::VARCHAR AS raw, ${typedSelect(adapter, (field) => `"${field.replaceAll('"', '""')}"`)}
-      FROM read_ndjson(${file.path}, columns=${rawSql(columnsLiteral(adapter))}, format='newline_delimited', maximum_object_size=${rawSql(String(Math.max(maxRowBytes + 1024, 16 * 1024 * 1024)))})${limitClause}`)
-    .then(
-      () => true,
-      () => false,
-    );
-  // The scan runs on this thread while DuckDB's threads parse.
+  const maximumObjectSize = rawSql(String(Math.max(maxRowBytes + 1024, 16 * 1024 * 1024)));
+  const relation = sql`(SELECT NULL::VARCHAR AS error, NULL::VARCHAR AS error_detail, NULL::VARCHAR AS raw, NULL::INTEGER AS line,
+      ${typedSelect(adapter, quoteName)}
+    FROM read_ndjson(${file.path}, columns=${rawSql(columnsLiteral(adapter))}, format='newline_delimited', maximum_object_size=${maximumObjectSize})${limitClause})`;
+  // A failed statement is rolled back whole, outside any transaction: nothing half-read stays.
+  const reading = insertAdapted(context, relation).then(
+    () => true,
+    () => false,
+  );
   const scan = scanJsonl(file.path, maxRowBytes, report);
   const ok = await reading;
-  if (!ok || !scan.clean) {
-    await db.run(sql`DROP TABLE IF EXISTS ${target}`);
+  const discard = () => db.run(sql`DELETE FROM ${target} WHERE file = ${file.display} AND line IS NULL`);
+  if (!ok) return undefined;
+  if (!scan.clean) {
+    await discard();
     return undefined;
   }
-  const staged = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${target}`);
+  const inserted = await db.one<{ rows: number }>(
+    sql`SELECT count(*)::INTEGER AS rows FROM ${target} WHERE file = ${file.display} AND line IS NULL`,
+  );
   const expected = Math.min(scan.lines, limit);
-  if (staged?.rows !== expected) {
-    await db.run(sql`DROP TABLE IF EXISTS ${target}`);
+  if (inserted?.rows !== expected) {
+    await discard();
     return undefined;
   }
+  // Rows went in in file order (DuckDB preserves insertion order), so their row positions are the lines.
+  const first = await db.one<{ rowid: number }>(sql`SELECT min(rowid)::BIGINT AS rowid FROM ${target} WHERE line IS NULL`);
+  const start = first?.rowid ?? 0;
+  await db.run(sql`UPDATE ${target} SET line = (rowid - ${start}::BIGINT + 1)::INTEGER, ord = ${context.offset}::BIGINT + (rowid - ${start}::BIGINT + 1)
+    WHERE line IS NULL`);
   return expected;
 }
 
 /** Line by line: every line becomes a row of `_lines`, problem lines with their reason. */
-async function readJsonlLines(
-  db: Database,
-  adapter: Adapter,
-  stage: string,
-  file: SourceFile,
-  maxRowBytes: number,
-  limit: number,
-  report: (bytes: number) => void,
-): Promise<number> {
-  const writer = await openLines(db);
+async function readJsonlLines(context: FileContext, maxRowBytes: number, limit: number, report: (bytes: number) => void): Promise<number> {
+  const writer = await openLines(context.db);
   let count = 0;
-  outer: for (const batch of splitLines(file.path, maxRowBytes, report)) {
+  outer: for (const batch of splitLines(context.file.path, maxRowBytes, report)) {
     for (const line of batch) {
       if (count >= limit) break outer;
       writer.append([line.line, line.problem ?? null, problemDetail(line.problem, line.bytes, maxRowBytes), line.text]);
@@ -230,14 +267,13 @@ async function readJsonlLines(
     }
   }
   writer.close();
-  await stageFromLines(db, adapter, stage);
+  await insertFromLines(context);
   return count;
 }
 
 /** JSON arrays and CSV: the whole file is split in Node, records keep their starting line. */
-async function readRecords(db: Database, adapter: Adapter, stage: string, file: SourceFile, limit: number): Promise<number> {
-  const buffer = readFileSync(file.path);
-  const { isUtf8 } = await import('node:buffer');
+async function readRecords(context: FileContext, limit: number): Promise<number> {
+  const buffer = readFileSync(context.file.path);
   let records: RecordText[];
   if (!isUtf8(buffer)) {
     records = [
@@ -250,9 +286,9 @@ async function readRecords(db: Database, adapter: Adapter, stage: string, file: 
     ];
   } else {
     const text = buffer.toString('utf8');
-    records = file.kind === 'csv' ? parseCsv(text) : splitJsonArray(text);
+    records = context.file.kind === 'csv' ? parseCsv(text) : splitJsonArray(text);
   }
-  const writer = await openLines(db);
+  const writer = await openLines(context.db);
   let count = 0;
   for (const record of records) {
     if (count >= limit) break;
@@ -260,20 +296,21 @@ async function readRecords(db: Database, adapter: Adapter, stage: string, file: 
     count++;
   }
   writer.close();
-  await stageFromLines(db, adapter, stage);
+  await insertFromLines(context);
   return count;
 }
 
 /** Parquet: DuckDB reads it; each row becomes JSON so the same checks apply; "line" is the 1-based row. */
-async function readParquet(db: Database, adapter: Adapter, stage: string, file: SourceFile, limit: number): Promise<number> {
+async function readParquet(context: FileContext, limit: number): Promise<number> {
+  const { db, file } = context;
   await db.run(sql`DROP TABLE IF EXISTS _lines`);
   const limitClause = Number.isFinite(limit) ? sql` LIMIT ${limit}` : sql``;
   await db.run(sql`CREATE TEMP TABLE _lines AS
     SELECT (file_row_number + 1)::INTEGER AS line, NULL::VARCHAR AS error, NULL::VARCHAR AS error_detail,
            to_json(p)::VARCHAR AS raw
     FROM read_parquet(${file.path}, file_row_number=true) p ORDER BY file_row_number${limitClause}`);
-  await stageFromLines(db, adapter, stage);
-  const count = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM ${identifier(stage)}`);
+  const count = await db.one<{ rows: number }>(sql`SELECT count(*)::INTEGER AS rows FROM _lines`);
+  await insertFromLines(context);
   return count?.rows ?? 0;
 }
 
@@ -283,15 +320,17 @@ async function openLines(db: Database): Promise<RowWriter> {
   return db.writer('_lines', ['integer', 'varchar', 'varchar', 'varchar']);
 }
 
-/** Parses `_lines.raw` into the typed columns of `_stage`. */
-async function stageFromLines(db: Database, adapter: Adapter, stage: string): Promise<void> {
+/** Parses `_lines.raw` into typed columns and appends the adapted rows to the work table. */
+async function insertFromLines(context: FileContext): Promise<void> {
+  const { db, adapter } = context;
   const structure = JSON.stringify(adapter.columns).replaceAll("'", "''");
-  await db.run(sql`DROP TABLE IF EXISTS ${identifier(stage)}`);
-  await db.run(sql`CREATE TEMP TABLE ${identifier(stage)} AS
-    SELECT error, error_detail, raw, ${typedSelect(adapter, (field) => `j."${field.replaceAll('"', '""')}"`)}, line
-    FROM (SELECT *, CASE WHEN error IS NULL AND json_valid(raw) AND json_type(raw) = 'OBJECT'
-                         THEN json_transform(raw, '${rawSql(structure)}') END AS j
-          FROM _lines)`);
+  await insertAdapted(
+    context,
+    sql`(SELECT error, error_detail, raw, line, ${typedSelect(adapter, (field) => `j.${quoteName(field)}`)}
+      FROM (SELECT *, CASE WHEN error IS NULL AND json_valid(raw) AND json_type(raw) = 'OBJECT'
+                           THEN json_transform(raw, '${rawSql(structure)}') END AS j
+            FROM _lines))`,
+  );
   await db.run(sql`DROP TABLE _lines`);
 }
 
@@ -351,41 +390,17 @@ function reasonSql(adapter: Adapter): { reason: string; detail: string } {
   return { reason, detail };
 }
 
-/** Moves the staged rows of one file into the canonical table or the quarantine. */
-async function finishFile(context: FinishContext, file: SourceFile, stage: string, offset: number, lineFromRowid: boolean): Promise<void> {
-  const { db, adapter, task, source, table, fingerprint } = context;
-  const { reason, detail } = reasonSql(adapter);
-  const typedJson = `to_json(struct_pack(${Object.keys(adapter.columns)
-    .map((field) => `"${field.replaceAll('"', '""')}" := ${column(field)}`)
-    .join(', ')}))::VARCHAR`;
-  const derived = sql`(SELECT *, ${rawSql(reason)} AS reason, ${rawSql(detail)} AS detail FROM (
-      SELECT *, ${rawSql(adapter.messages)} AS messages, ${rawSql(adapter.answer)} AS answer, ${rawSql(adapter.meta)} AS meta,
-             ${rawSql(adapter.key)}::VARCHAR AS natural_key
-      FROM ${lineFromRowid ? sql`(SELECT *, (rowid + 1)::INTEGER AS line FROM ${identifier(stage)})` : identifier(stage)}))`;
-  await db.run(sql`INSERT INTO _quarantine
-    SELECT ${fingerprint}, ${source}, ${file.display}, line, reason, detail, left(coalesce(raw, ${rawSql(typedJson)}), 2000)
-    FROM ${derived} WHERE reason IS NOT NULL`);
-  await db.run(sql`INSERT INTO ${identifier(table)}
-    SELECT CASE WHEN natural_key IS NOT NULL THEN md5(${source} || chr(31) || natural_key)
-                ELSE md5(${source} || chr(30) || ${rawSql(adapter.content)}) END AS id,
-           ${source} AS source, ${task} AS task, messages, answer, meta, ${file.display} AS file, line,
-           (${offset}::BIGINT + line) AS ord, natural_key IS NOT NULL AS keyed
-    FROM ${derived} WHERE reason IS NULL`);
-  await refineJsonDetails(db, fingerprint, file.display);
-}
-
 /** Puts the parser's own words ("Unterminated string at position 57") on malformed-JSON rows. */
-async function refineJsonDetails(db: Database, fingerprint: string, file: string): Promise<void> {
-  const rows = await db.all<{ line: number; raw: string }>(sql`
-    SELECT line, raw FROM _quarantine WHERE fingerprint = ${fingerprint} AND file = ${file} AND reason = 'invalid_json'
-    AND detail = 'expected a JSON object, found malformed JSON' ORDER BY line LIMIT 1000`);
+async function refineJsonDetails(db: Database): Promise<void> {
+  const generic = 'expected a JSON object, found malformed JSON';
+  const rows = await db.all<{ file: string; line: number; raw: string }>(sql`
+    SELECT file, line, raw FROM _bad WHERE reason = 'invalid_json' AND detail = ${generic} ORDER BY file, line LIMIT 1000`);
   for (const row of rows) {
     try {
       JSON.parse(row.raw);
     } catch (error) {
       const message = (error as Error).message.replace(/^JSON\.parse: /, '');
-      await db.run(sql`UPDATE _quarantine SET detail = ${`expected a JSON object, found malformed JSON: ${message}`}
-        WHERE fingerprint = ${fingerprint} AND file = ${file} AND line = ${row.line}`);
+      await db.run(sql`UPDATE _bad SET detail = ${`${generic}: ${message}`} WHERE file = ${row.file} AND line = ${row.line}`);
     }
   }
 }
@@ -395,17 +410,15 @@ async function refineJsonDetails(db: Database, fingerprint: string, file: string
  * quarantined as `duplicate_id`. Rows without a natural id that share content get an occurrence
  * suffix so each keeps its own stable id (dedup steps decide about them, not ingest).
  */
-async function resolveDuplicateIds(context: FinishContext): Promise<void> {
-  const { db, table, fingerprint, source } = context;
-  const target = identifier(table);
+async function resolveDuplicateIds(db: Database, target: SqlFragment, fingerprint: string): Promise<void> {
   const duplicated = await db.one<{ n: number }>(sql`SELECT (count(*) - count(DISTINCT id))::INTEGER AS n FROM ${target}`);
   if (!duplicated || duplicated.n === 0) return;
   await db.run(sql`CREATE TEMP TABLE _dups AS
-    SELECT id, file, line, keyed, row_number() OVER (PARTITION BY id ORDER BY file, line) AS occurrence,
-           first_value(file || ':' || line) OVER (PARTITION BY id ORDER BY file, line) AS first_seen
+    SELECT id, file, line, keyed, row_number() OVER (PARTITION BY id ORDER BY ord) AS occurrence,
+           first_value(file || ':' || line) OVER (PARTITION BY id ORDER BY ord) AS first_seen
     FROM ${target} WHERE id IN (SELECT id FROM ${target} GROUP BY id HAVING count(*) > 1)`);
-  await db.run(sql`INSERT INTO _quarantine
-    SELECT ${fingerprint}, ${source}, t.file, t.line, 'duplicate_id', 'expected a unique id, found the id of ' || d.first_seen || ' again',
+  await db.run(sql`INSERT INTO _bad
+    SELECT ${fingerprint}, t.source, t.file, t.line, 'duplicate_id', 'expected a unique id, found the id of ' || d.first_seen || ' again',
            left(to_json(t.messages)::VARCHAR, 2000)
     FROM ${target} t JOIN _dups d USING (id, file, line) WHERE d.keyed AND d.occurrence > 1`);
   await db.run(sql`DELETE FROM ${target} t USING _dups d
