@@ -71,6 +71,7 @@ describe('oversight check', () => {
         'name: bad',
         'sources:',
         '  - { id: chat, path: data.jsonl, fromat: messages }',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the recipe's own ${VAR} syntax, on purpose.
         '  - { id: more, path: "${MISSING_DATA_DIR}/x.jsonl" }',
         'steps:',
         '  - use: dedup/exakt',

@@ -377,7 +377,13 @@ export async function validateRecipeText(text: string, file: string, options: Lo
     }
   }
 
-  const sorted = sortDiagnostics(diagnostics);
+  // A value with an unset variable is reported once, as that; what its empty replacement breaks is noise.
+  const unsetLines = new Set(
+    diagnostics.filter((diagnostic) => diagnostic.code === 'recipe/unset-variable').map((diagnostic) => diagnostic.line),
+  );
+  const sorted = sortDiagnostics(
+    diagnostics.filter((diagnostic) => diagnostic.code === 'recipe/unset-variable' || !unsetLines.has(diagnostic.line)),
+  );
   if (sorted.some((diagnostic) => diagnostic.severity === 'error') || !parsed.success) {
     return { recipe: undefined, diagnostics: sorted };
   }

@@ -150,7 +150,8 @@ export function problemsFromIssues(
         break;
       }
       default: {
-        const found = input === undefined ? '' : `, found ${describeValue(input)}`;
+        // Refinements word their own "expected …, found …"; add what was found only when they do not.
+        const found = input === undefined || /\bfound\b/.test(issue.message) ? '' : `, found ${describeValue(input)}`;
         problems.push({ code: codes.invalid, path, message: `${issue.message.replace(/^Invalid input: /, '')}${found}` });
       }
     }
