@@ -1,7 +1,8 @@
 /** Runs recipe text in a fresh in-memory workspace through the core API. */
+
+import { join } from 'node:path';
 import { Database, ensureWorkspaceTables, type RunResult, runRecipe, StepRegistry, validateRecipeText } from '@oversight/core';
 import { builtinSteps } from '@oversight/filters';
-import { join } from 'node:path';
 
 export async function runRecipeText(
   text: string,

@@ -1,5 +1,13 @@
-export { Database, type ColumnKind, type DatabaseOptions, type Row, type RowWriter } from './db/database.js';
-export { identifier, joinSql, literal, rawSql, SqlFragment, sql, type SqlValue } from './db/sql.js';
+export {
+  type ChunkColumnKind,
+  type ColumnKind,
+  type ColumnWriter,
+  Database,
+  type DatabaseOptions,
+  type Row,
+  type RowWriter,
+} from './db/database.js';
+export { identifier, joinSql, literal, rawSql, SqlFragment, type SqlValue, sql } from './db/sql.js';
 export { OversightError, type OversightErrorOptions, type SourceLocation } from './errors.js';
 export { type Diagnostic, describeValue, sortDiagnostics } from './recipe/diagnostic.js';
 export { didYouMean, editDistance } from './recipe/did-you-mean.js';
@@ -28,27 +36,39 @@ export {
   tasks,
 } from './recipe/schema.js';
 export { evaluateChecks, metricValues } from './runner/checks.js';
+export { describeStep, type StepDescription } from './runner/describe-step.js';
 export type { RunEvent, RunEventListener } from './runner/events.js';
 export { fingerprint, stableStringify } from './runner/fingerprint.js';
 export { apportion, planMix } from './runner/mix.js';
 export { StepRegistry } from './runner/registry.js';
-export type { CheckSummary, HeldoutSummary, OutputSummary, RunResult, SourceSummary, StepSummary } from './runner/result.js';
+export type {
+  CheckSummary,
+  ContaminationSummary,
+  HeldoutSummary,
+  OutputSummary,
+  RunResult,
+  SourceSummary,
+  StepSummary,
+} from './runner/result.js';
 export { type RunOptions, runRecipe } from './runner/run.js';
 export {
   type AnyStep,
+  type DatasetReference,
   defineStep,
+  type EvidenceTable,
   type ParamProblem,
   type SideTable,
   type StepCheckContext,
   type StepContext,
+  type StepDataset,
   type StepDefinition,
   type StepEffect,
+  type StepExportContext,
 } from './runner/step.js';
 export { DEFAULT_DB_PATH, ensureWorkspaceTables, openWorkspace } from './runner/workspace.js';
 export { type Adapter, adapterFor, lastBoxed } from './sources/adapters.js';
 export { CANONICAL_COLUMNS, MESSAGES_TYPE, ROLES } from './sources/canonical.js';
 export { DEFAULT_MAX_ROW_BYTES, type IngestResult, ingestSource, QUARANTINE_REASONS } from './sources/ingest.js';
-export { parseCsv, splitJsonArray } from './sources/records.js';
 export { scanJsonl, splitLines } from './sources/lines.js';
+export { parseCsv, splitJsonArray } from './sources/records.js';
 export { type FileKind, fileKind, type ResolvedSource, resolveSource, type SourceFile } from './sources/resolve.js';
-export { describeStep, type StepDescription } from './runner/describe-step.js';

@@ -1,12 +1,16 @@
 import type { AnyStep } from '@oversight/core';
+import { ngramDecontam } from './decontam/ngram.js';
 import { exactDedup } from './dedup/exact.js';
+import { minhashDedup } from './dedup/minhash.js';
 import { lengthFilter } from './quality/length.js';
 import { sqlSelect } from './select/sql.js';
 
+export { ngramDecontam } from './decontam/ngram.js';
 export { exactDedup } from './dedup/exact.js';
+export { minhashDedup } from './dedup/minhash.js';
 export { lengthFilter } from './quality/length.js';
 export { type Scope, scopeSchema, scopeText } from './scope.js';
 export { sqlSelect } from './select/sql.js';
 
 /** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
-export const builtinSteps: readonly AnyStep[] = [exactDedup, lengthFilter, sqlSelect];
+export const builtinSteps: readonly AnyStep[] = [exactDedup, minhashDedup, ngramDecontam, lengthFilter, sqlSelect];

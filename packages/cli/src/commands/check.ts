@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { loadRecipe } from '@oversight/core';
+import { EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { diagnosticJson, formatDiagnostics } from '../format/diagnostics.js';
 import { styleFor } from '../format/style.js';
-import { EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { builtinRegistry } from '../registry.js';
 
 export interface CheckOptions {

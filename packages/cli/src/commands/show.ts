@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Database, identifier, openWorkspace, type RunResult, sql } from '@oversight/core';
-import { didYouMean } from '@oversight/core';
+import { type Database, didYouMean, identifier, openWorkspace, type RunResult, sql } from '@oversight/core';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { formatFunnel } from '../format/funnel.js';
 import { styleFor } from '../format/style.js';

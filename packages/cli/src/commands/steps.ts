@@ -1,9 +1,8 @@
-import { describeStep } from '@oversight/core';
+import { describeStep, didYouMean } from '@oversight/core';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { styleFor } from '../format/style.js';
 import { renderTable } from '../format/table.js';
 import { builtinRegistry } from '../registry.js';
-import { didYouMean } from '@oversight/core';
 
 export interface StepsOptions {
   json?: boolean;

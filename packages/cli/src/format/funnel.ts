@@ -65,6 +65,16 @@ export function formatFunnel(result: RunResult, style: Style): string {
     out.push('');
   }
 
+  if (result.contamination.length > 0) {
+    const rows = result.contamination.map((entry) => [
+      entry.eval,
+      entry.source,
+      formatCount(entry.found),
+      entry.mixed > 0 ? style.red(formatCount(entry.mixed)) : formatCount(entry.mixed),
+    ]);
+    out.push(renderTable([style.bold('contamination'), 'source', 'rows hit', 'in mix'], rows, [false, false, true, true]), '');
+  }
+
   if (result.mix) {
     const parts = Object.entries(result.mix.bySource).map(([source, count]) => `${source} ${formatCount(count)}`);
     out.push(`${style.bold('mix')}  ${formatCount(result.mix.rows)} rows${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`);

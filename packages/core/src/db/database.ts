@@ -5,11 +5,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  BIGINT,
+  BLOB,
+  DOUBLE,
   type DuckDBAppender,
+  DuckDBBlobValue,
   type DuckDBConnection,
+  DuckDBDataChunk,
   DuckDBInstance,
   DuckDBScalarFunction,
+  type DuckDBType,
   type DuckDBValue,
+  INTEGER,
   VARCHAR,
 } from '@duckdb/node-api';
 import { OversightError } from '../errors.js';
@@ -106,6 +113,50 @@ export class Database {
     } catch (error) {
       throw queryError(error, text, values);
     }
+  }
+
+  /**
+   * Streams a large result column-wise, one DuckDB chunk (~2k rows) at a time: `columns[c][r]`.
+   * The fast path for hot loops (≈2× `stream`): no row objects, BIGINT as `bigint`, VARCHAR as string.
+   */
+  async *streamColumns(query: SqlFragment): AsyncGenerator<unknown[][]> {
+    const { text, values } = query.toQuery();
+    try {
+      const result = await this.connection.stream(text, values as DuckDBValue[]);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        yield chunk.getColumns() as unknown[][];
+      }
+    } catch (error) {
+      throw queryError(error, text, values);
+    }
+  }
+
+  /**
+   * Appends column batches to an existing table: `append([ords, keys…], rows)`. Columns are arrays or
+   * typed arrays; `bigint` columns take numbers or bigints, `blob` columns Uint8Arrays.
+   */
+  async columnWriter(table: string | SqlFragment, kinds: readonly ChunkColumnKind[]): Promise<ColumnWriter> {
+    const appender = await this.openAppender(typeof table === 'string' ? table : tableName(table));
+    const types: DuckDBType[] = kinds.map((kind) => CHUNK_TYPES[kind]);
+    let count = 0;
+    return {
+      append(columns, rows) {
+        for (let start = 0; start < rows; start += CHUNK_ROWS) {
+          const size = Math.min(CHUNK_ROWS, rows - start);
+          const chunk = DuckDBDataChunk.create(types, size);
+          chunk.setColumns(columns.map((column, index) => chunkValues(column, kinds[index] as ChunkColumnKind, start, size)));
+          appender.appendDataChunk(chunk);
+        }
+        count += rows;
+      },
+      close() {
+        appender.flushSync();
+        appender.closeSync();
+        return count;
+      },
+    };
   }
 
   /**
@@ -226,6 +277,40 @@ export class Database {
       throw new OversightError('db/append-failed', `cannot append to ${table}: ${describe(error)}`, { cause: error });
     }
   }
+}
+
+/** Column kinds `Database.columnWriter` accepts. */
+export type ChunkColumnKind = 'bigint' | 'double' | 'integer' | 'varchar' | 'blob';
+
+const CHUNK_TYPES: Record<ChunkColumnKind, DuckDBType> = { bigint: BIGINT, double: DOUBLE, integer: INTEGER, varchar: VARCHAR, blob: BLOB };
+/** DuckDB's standard vector size. */
+const CHUNK_ROWS = 2048;
+
+/** Appends batches of columns (see `Database.columnWriter`). */
+export interface ColumnWriter {
+  append(columns: ReadonlyArray<ArrayLike<unknown>>, rows: number): void;
+  /** Flushes; returns the number of rows written. */
+  close(): number;
+}
+
+/** The bare name of a table given as an identifier fragment (quotes removed, doubled quotes undone). */
+function tableName(table: SqlFragment): string {
+  const text = table.inline().toQuery().text.trim();
+  const quoted = /^"((?:[^"]|"")*)"$/.exec(text);
+  if (!quoted) throw new OversightError('db/append-failed', `expected a table identifier, found \`${text}\``);
+  return (quoted[1] as string).replaceAll('""', '"');
+}
+
+function chunkValues(column: ArrayLike<unknown>, kind: ChunkColumnKind, start: number, size: number): DuckDBValue[] {
+  const values: DuckDBValue[] = new Array(size);
+  for (let index = 0; index < size; index++) {
+    const value = column[start + index];
+    if (value === null || value === undefined) values[index] = null;
+    else if (kind === 'bigint') values[index] = typeof value === 'bigint' ? value : BigInt(value as number);
+    else if (kind === 'blob') values[index] = new DuckDBBlobValue(value as Uint8Array);
+    else values[index] = value as DuckDBValue;
+  }
+  return values;
 }
 
 /** Appends rows one by one (see `Database.writer`). */

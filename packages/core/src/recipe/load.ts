@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import {
+  type Document,
   isMap,
   isPair,
   isScalar,
@@ -15,10 +16,9 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  parse as parseYaml,
   type Scalar,
   visit,
-  type Document,
-  parse as parseYaml,
 } from 'yaml';
 import type { z } from 'zod';
 import { Database } from '../db/database.js';
@@ -31,8 +31,8 @@ import { didYouMean } from './did-you-mean.js';
 import { metricNames } from './metrics.js';
 import {
   type CarveSpec,
-  carveSchema,
   type CheckSpec,
+  carveSchema,
   laterKeys,
   type MixSpec,
   type OutputSpec,
@@ -51,6 +51,8 @@ export interface RecipeStep {
   index: number;
   params: unknown;
   definition: AnyStep;
+  /** Ids of the held-out sets and sources the step reads besides its input (its `datasets` hook). */
+  datasets: string[];
 }
 
 export type HeldoutSpec = ({ kind: 'source' } & SourceSpec) | ({ kind: 'carve' } & CarveSpec);
@@ -281,7 +283,29 @@ export async function validateRecipeText(text: string, file: string, options: Lo
         });
       }
     }
-    steps.push({ id: seen > 0 ? `${name}#${seen + 1}` : name, use, index, params: result.data, definition });
+    const datasets: string[] = [];
+    if (definition.datasets) {
+      const known = { heldout: [...heldoutIds], sources: [...sourceIds] };
+      for (const reference of definition.datasets(result.data, known)) {
+        if (heldoutIds.has(reference.id) || sourceIds.has(reference.id)) {
+          if (!datasets.includes(reference.id)) datasets.push(reference.id);
+          continue;
+        }
+        const candidates = [...heldoutIds, ...sourceIds];
+        const suggestion = didYouMean(reference.id, candidates);
+        problems.push({
+          code: 'recipe/unknown-source',
+          path: ['steps', index, 'with', ...reference.path],
+          message: `expected a held-out set or source id, found \`${reference.id}\``,
+          hint: suggestion
+            ? `did you mean \`${suggestion}\`?`
+            : candidates.length > 0
+              ? `known: ${candidates.join(', ')}`
+              : 'declare the eval set under `heldout:`',
+        });
+      }
+    }
+    steps.push({ id: seen > 0 ? `${name}#${seen + 1}` : name, use, index, params: result.data, definition, datasets });
   }
   scratch.database?.close();
 
@@ -326,7 +350,11 @@ export async function validateRecipeText(text: string, file: string, options: Lo
 
   // Checks: known metric names, a bound.
   const checks = Array.isArray(raw.checks) ? (raw.checks as CheckSpec[]) : [];
-  const known = metricNames({ sources: [...sourceIds], steps: steps.map((step) => ({ id: step.id, reasons: step.definition.reasons })) });
+  const known = metricNames({
+    sources: [...sourceIds],
+    steps: steps.map((step) => ({ id: step.id, reasons: step.definition.reasons })),
+    evals: [...new Set([...heldoutIds, ...steps.flatMap((step) => step.datasets)])],
+  });
   checks.forEach((check, index) => {
     if (!check || typeof check.metric !== 'string') return;
     if (!known.includes(check.metric)) {

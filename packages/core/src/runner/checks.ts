@@ -34,6 +34,10 @@ export function metricValues(result: RunResult): Map<string, number> {
     values.set(`step.${step.id}.dropped`, dropped);
     for (const [reason, count] of Object.entries(step.dropped)) values.set(`step.${step.id}.dropped.${reason}`, count);
   }
+  for (const entry of result.contamination ?? []) {
+    values.set(`contamination.${entry.eval}`, (values.get(`contamination.${entry.eval}`) ?? 0) + entry.mixed);
+    values.set(`contamination.${entry.eval}.found`, (values.get(`contamination.${entry.eval}.found`) ?? 0) + entry.found);
+  }
   return values;
 }
 

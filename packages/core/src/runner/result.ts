@@ -52,6 +52,16 @@ export interface HeldoutSummary {
   quarantined: number;
 }
 
+/** Rows a decontamination step matched to an eval set, per training source. */
+export interface ContaminationSummary {
+  eval: string;
+  source: string;
+  /** Rows matched by any decontamination step. */
+  found: number;
+  /** Matched rows still in the mix (0 when every match was dropped). */
+  mixed: number;
+}
+
 export interface RunResult {
   recipe: string;
   ok: boolean;
@@ -61,6 +71,8 @@ export interface RunResult {
   mix: { rows: number; bySource: Record<string, number>; notes: string[] } | undefined;
   outputs: OutputSummary[];
   checks: CheckSummary[];
+  /** Per (eval set × training source) matches of decontamination steps; empty without one. */
+  contamination: ContaminationSummary[];
   /** Set when the run failed before finishing. */
   error?: { code: string; message: string; hint?: string };
   durationMs: number;

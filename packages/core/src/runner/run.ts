@@ -7,6 +7,7 @@
  * after ingest; each step writes side tables keyed by `id`, and the pipeline state after a step is a
  * view over them.
  */
+import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Database } from '../db/database.js';
 import { identifier, joinSql, rawSql, type SqlFragment, sql } from '../db/sql.js';
@@ -21,8 +22,8 @@ import type { RunEventListener } from './events.js';
 import { fingerprint } from './fingerprint.js';
 import { planMix, writeMix } from './mix.js';
 import { writeOutput } from './outputs.js';
-import type { HeldoutSummary, RunResult, SourceSummary, StepSummary } from './result.js';
-import type { SideTable, StepContext } from './step.js';
+import type { ContaminationSummary, HeldoutSummary, RunResult, SourceSummary, StepSummary } from './result.js';
+import type { EvidenceTable, SideTable, StepContext, StepDataset } from './step.js';
 
 /** Bumped when ingest output changes for the same input. */
 const INGEST_VERSION = 1;
@@ -39,6 +40,11 @@ export interface RunOptions {
 interface Relation {
   /** View or table name. */
   name: string;
+  fingerprint: string;
+}
+
+/** A data set steps may read by id: a held-out set or a training source. */
+interface Dataset extends StepDataset {
   fingerprint: string;
 }
 
@@ -59,6 +65,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     mix: undefined,
     outputs: [],
     checks: [],
+    contamination: [],
     durationMs: 0,
   };
   const runId = fingerprint(recipe.file, started, process.pid).slice(0, 16);
@@ -66,10 +73,17 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   try {
     // 1. Sources.
     const tables: Array<{ id: string; table: string; fingerprint: string }> = [];
+    const datasets = new Map<string, Dataset>();
     for (const spec of recipe.sources) {
       const ingested = await ingest(db, recipe, spec, options);
       tables.push({ id: spec.id, table: ingested.table, fingerprint: ingested.fingerprint });
       result.sources.push(ingested.summary);
+      datasets.set(spec.id, {
+        id: spec.id,
+        kind: 'source',
+        relation: sql`(SELECT ${canonicalList} FROM ${identifier(ingested.table)})`,
+        fingerprint: ingested.fingerprint,
+      });
     }
     // 2. Held-out sets: own sources are ingested; carves are drawn from training sources.
     const carves: Array<{ spec: CarveSpec; table: string }> = [];
@@ -77,6 +91,12 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
       if (entry.kind === 'source') {
         const { kind: _kind, ...spec } = entry;
         const ingested = await ingest(db, recipe, spec, options);
+        datasets.set(spec.id, {
+          id: spec.id,
+          kind: 'heldout',
+          relation: sql`(SELECT ${canonicalList} FROM ${identifier(ingested.table)})`,
+          fingerprint: ingested.fingerprint,
+        });
         result.heldout.push({
           id: spec.id,
           rows: ingested.summary.read - ingested.summary.quarantined,
@@ -86,6 +106,12 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         const source = tables.find((table) => table.id === entry.from) as { table: string; fingerprint: string };
         const carve = await carveHeldout(db, entry, source);
         carves.push({ spec: entry, table: carve.table });
+        datasets.set(entry.id, {
+          id: entry.id,
+          kind: 'heldout',
+          relation: sql`(SELECT ${canonicalList} FROM ${identifier(source.table)} WHERE id IN (SELECT id FROM ${identifier(carve.table)}))`,
+          fingerprint: carve.fingerprint,
+        });
         result.heldout.push(carve.summary);
       }
     }
@@ -94,7 +120,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     // 4. Steps.
     for (const step of recipe.steps) {
       if (signal.aborted) throw new OversightError('run/interrupted', 'run interrupted');
-      const outcome = await runStep(db, recipe, step, current, { emit, signal });
+      const outcome = await runStep(db, recipe, step, current, { emit, signal, datasets });
       result.steps.push(outcome.summary);
       current = outcome.output;
     }
@@ -108,6 +134,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     const mix = await buildMix(db, recipe, current, result.sources);
     result.mix = { rows: mix.rows, bySource: mix.bySource, notes: mix.notes };
     for (const summary of result.sources) summary.mixed = mix.bySource[summary.id] ?? 0;
+    result.contamination = await contaminationReport(db, result.steps, mix.table);
     emit({ type: 'mix-end', rows: mix.rows, cached: mix.cached });
     for (const note of mix.notes) emit({ type: 'note', scope: 'mix', message: note });
     // 6. Outputs.
@@ -250,11 +277,11 @@ async function carveHeldout(
   db: Database,
   spec: CarveSpec,
   source: { table: string; fingerprint: string },
-): Promise<{ table: string; summary: HeldoutSummary }> {
+): Promise<{ table: string; fingerprint: string; summary: HeldoutSummary }> {
   const carveFingerprint = fingerprint('carve', RUNNER_VERSION, spec, source.fingerprint);
   const table = `h_${short(carveFingerprint)}`;
   const cached = await db.one<{ rows: number }>(sql`SELECT rows FROM _carves WHERE fingerprint = ${carveFingerprint}`);
-  if (cached) return { table, summary: { id: spec.id, rows: cached.rows, from: spec.from, quarantined: 0 } };
+  if (cached) return { table, fingerprint: carveFingerprint, summary: { id: spec.id, rows: cached.rows, from: spec.from, quarantined: 0 } };
   const strata = (spec.stratify ?? []).map((key) =>
     (CANONICAL_COLUMNS as readonly string[]).includes(key)
       ? sql`${identifier(key)}::VARCHAR`
@@ -273,7 +300,7 @@ async function carveHeldout(
     );
     return count?.rows ?? 0;
   });
-  return { table, summary: { id: spec.id, rows, from: spec.from, quarantined: 0 } };
+  return { table, fingerprint: carveFingerprint, summary: { id: spec.id, rows, from: spec.from, quarantined: 0 } };
 }
 
 const canonicalList = rawSql(CANONICAL_COLUMNS.join(', '));
@@ -308,6 +335,22 @@ async function baseView(
 interface StepRuntime {
   emit: RunEventListener;
   signal: AbortSignal;
+  datasets: Map<string, Dataset>;
+}
+
+/** What a step's fingerprint covers besides its params and input: the data sets and files it reads. */
+function stepDependencies(recipe: Recipe, step: RecipeStep, datasets: Map<string, Dataset>): unknown[] {
+  const used = step.datasets.map((id) => [id, datasets.get(id)?.fingerprint ?? null]);
+  const files = (step.definition.files?.(step.params) ?? []).map((file) => {
+    const path = isAbsolute(file) ? file : resolve(recipe.dir, file);
+    try {
+      const stat = statSync(path);
+      return [path, stat.size, stat.mtimeMs];
+    } catch {
+      return [path, null];
+    }
+  });
+  return [used, files];
 }
 
 async function runStep(
@@ -318,7 +361,15 @@ async function runStep(
   runtime: StepRuntime,
 ): Promise<{ output: Relation; summary: StepSummary }> {
   const { definition } = step;
-  const stepFingerprint = fingerprint('step', RUNNER_VERSION, definition.id, definition.version, step.params, input.fingerprint);
+  const stepFingerprint = fingerprint(
+    'step',
+    RUNNER_VERSION,
+    definition.id,
+    definition.version,
+    step.params,
+    input.fingerprint,
+    ...(step.datasets.length > 0 || definition.files ? [stepDependencies(recipe, step, runtime.datasets)] : []),
+  );
   const prefix = `s_${short(stepFingerprint)}`;
   const outputName = `v_${short(stepFingerprint)}`;
   const began = Date.now();
@@ -329,6 +380,7 @@ async function runStep(
   if (cached) {
     runtime.emit({ type: 'step-start', step: step.id, use: step.use, index: step.index, inputRows: cached.input_rows });
     const dropped = JSON.parse(cached.dropped) as Record<string, number>;
+    await exportStep(db, recipe, step, prefix, runtime);
     runtime.emit({
       type: 'step-end',
       step: step.id,
@@ -357,13 +409,21 @@ async function runStep(
   const inputRows = inputCount?.rows ?? 0;
   runtime.emit({ type: 'step-start', step: step.id, use: step.use, index: step.index, inputRows });
   const notes: string[] = [];
-  const tableName = (name: SideTable) => `${prefix}_${name}`;
+  const tableName = (name: SideTable | EvidenceTable) => `${prefix}_${name}`;
+  const scratchPrefix = `tmp_${prefix}_`;
   let reported = false;
   const context: StepContext = {
     db,
     input: inputRelation,
     inputRows,
     table: (name) => identifier(tableName(name)),
+    scratch: (name) => identifier(`${scratchPrefix}${name}`),
+    datasets: step.datasets,
+    dataset: (id) => {
+      const dataset = step.datasets.includes(id) ? runtime.datasets.get(id) : undefined;
+      if (!dataset) throw new OversightError('step/unknown-dataset', `step \`${step.id}\` read data set \`${id}\` it did not declare`);
+      return dataset;
+    },
     progress: (fraction) => {
       reported = true;
       runtime.emit({ type: 'step-progress', step: step.id, fraction });
@@ -428,7 +488,9 @@ async function runStep(
     });
   } finally {
     clearInterval(poller);
+    await dropScratch(db, scratchPrefix);
   }
+  await exportStep(db, recipe, step, prefix, runtime);
   runtime.emit({
     type: 'step-end',
     step: step.id,
@@ -438,6 +500,47 @@ async function runStep(
     durationMs: summary.durationMs,
   });
   return { output: { name: outputName, fingerprint: stepFingerprint }, summary };
+}
+
+/** Drops a step's temporary working tables. */
+async function dropScratch(db: Database, scratchPrefix: string): Promise<void> {
+  const rows = await db.all<{ name: string }>(
+    sql`SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ${scratchPrefix})`,
+  );
+  for (const row of rows) await db.run(sql`DROP TABLE IF EXISTS temp.${identifier(row.name)}`);
+}
+
+/** Runs a step's `export` hook (files derived from its tables), after a fresh or a cached run. */
+async function exportStep(db: Database, recipe: Recipe, step: RecipeStep, prefix: string, runtime: StepRuntime): Promise<void> {
+  const { definition } = step;
+  if (!definition.export) return;
+  const written = await definition.export({ db, table: (name) => identifier(`${prefix}_${name}`), recipeDir: recipe.dir }, step.params);
+  for (const path of written) runtime.emit({ type: 'note', scope: step.id, message: `wrote ${relative(process.cwd(), path) || path}` });
+}
+
+/**
+ * The contamination report: for every (eval set × training source), rows that a decontamination
+ * step matched (`found`) and rows of the mix still matched (`mixed`; 0 when the matches were dropped).
+ */
+async function contaminationReport(db: Database, steps: StepSummary[], mixTable: string): Promise<ContaminationSummary[]> {
+  const tables: string[] = [];
+  for (const step of steps) {
+    const name = `s_${short(step.fingerprint)}_matches`;
+    const exists = await db.one<{ n: number }>(
+      sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${name} AND NOT temporary`,
+    );
+    if (exists?.n) tables.push(name);
+  }
+  if (tables.length === 0) return [];
+  const matches = joinSql(
+    tables.map((table) => sql`SELECT DISTINCT eval, source, id FROM ${identifier(table)}`),
+    ' UNION ',
+  );
+  const rows = await db.all<{ eval: string; source: string; found: number; mixed: number }>(sql`
+    SELECT eval, source, count(DISTINCT id)::INTEGER AS found,
+           count(DISTINCT id) FILTER (WHERE id IN (SELECT id FROM ${identifier(mixTable)}))::INTEGER AS mixed
+    FROM (${matches}) GROUP BY eval, source ORDER BY eval, source`);
+  return rows;
 }
 
 async function existingSideTables(db: Database, prefix: string): Promise<Set<SideTable>> {

@@ -19,6 +19,30 @@ export type StepEffect = 'drop' | 'annotate' | 'rewrite' | 'augment';
 /** Side tables a step may write; their names come from `StepContext.table`. */
 export type SideTable = 'verdicts' | 'labels' | 'messages' | 'rows';
 
+/**
+ * Evidence tables a step may keep beside its side tables, read by `oversight show` and the runner:
+ * - `clusters (id, cluster_id, cluster_size, representative, similarity)`: near-duplicate clusters;
+ * - `matches (id, source, eval, item, scope, ngrams, matched)`: contamination hits, summed into the
+ *   run's contamination report;
+ * - `index`: a step's own persisted data (e.g. a MinHash band index).
+ */
+export type EvidenceTable = 'clusters' | 'matches' | 'index';
+
+/** A data set a step may read besides its input: a held-out set or a training source, by recipe id. */
+export interface StepDataset {
+  readonly id: string;
+  readonly kind: 'heldout' | 'source';
+  /** A relation with the canonical columns `id, source, task, messages, answer, meta`. */
+  readonly relation: SqlFragment;
+}
+
+/** A data set reference in a step's parameters, for validation and fingerprints. */
+export interface DatasetReference {
+  id: string;
+  /** Path of the reference inside the step's `with:` mapping, for diagnostics. */
+  path: Array<string | number>;
+}
+
 /** A problem a step found in its own parameters before anything runs. */
 export interface ParamProblem {
   /** Path inside the step's `with:` mapping, e.g. `['where']`. */
@@ -39,8 +63,17 @@ export interface StepContext {
   readonly input: SqlFragment;
   /** Number of rows in `input`. */
   readonly inputRows: number;
-  /** The name of one of this step's side tables (unique to this step's fingerprint). */
-  table(name: SideTable): SqlFragment;
+  /** The name of one of this step's side or evidence tables (unique to this step's fingerprint). */
+  table(name: SideTable | EvidenceTable): SqlFragment;
+  /**
+   * The name of a temporary working table for this step (`CREATE TEMP TABLE`); the runner drops it
+   * when the step ends, whether it succeeded or not.
+   */
+  scratch(name: string): SqlFragment;
+  /** Ids of the data sets the step's `datasets` hook named, in order. */
+  readonly datasets: readonly string[];
+  /** A data set named by the step's `datasets` hook (held-out set or source). */
+  dataset(id: string): StepDataset;
   /** Reports progress of this step, 0–1, shown on stderr. */
   progress(fraction: number): void;
   /** Adds a line to the run summary (derived parameters, warnings). */
@@ -76,6 +109,25 @@ export interface StepDefinition<Params = unknown, Reason extends string = string
   readonly check?: (params: Params, context: StepCheckContext) => Promise<ParamProblem[]>;
   /** Does the work: reads `context.input`, writes its side tables. */
   readonly run: (context: StepContext, params: Params) => Promise<void>;
+  /**
+   * Data sets the step reads besides its input (held-out sets, sources), by id; validated by
+   * `oversight check` and part of the step's fingerprint. `known` lists the recipe's ids.
+   */
+  readonly datasets?: (params: Params, known: { heldout: readonly string[]; sources: readonly string[] }) => DatasetReference[];
+  /** Files the step reads (relative to the recipe), part of its fingerprint by path, size and mtime. */
+  readonly files?: (params: Params) => string[];
+  /**
+   * Writes files derived from the step's tables (e.g. an index); runs after every run of the step,
+   * cached or not, outside its transaction, so a deleted file comes back on the next run.
+   */
+  readonly export?: (context: StepExportContext, params: Params) => Promise<string[]>;
+}
+
+/** What a step's `export` may use. */
+export interface StepExportContext {
+  readonly db: Database;
+  table(name: SideTable | EvidenceTable): SqlFragment;
+  readonly recipeDir: string;
 }
 
 /** Declares a step; the identity function that gives the definition its types. */

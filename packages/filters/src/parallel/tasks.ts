@@ -1,0 +1,106 @@
+/**
+ * The CPU-heavy work that runs on worker threads (or inline, for small inputs): one function per task
+ * kind, pure except for per-thread buffers and the decontamination index a worker is given once.
+ */
+
+import { type NgramIndexData, NgramMatcher, type NgramMatchResult } from '../decontam/matcher.js';
+import {
+  bandKeys,
+  type MinHashConfig,
+  type ShingleConfig,
+  ShingleScratch,
+  shingleHashes,
+  shingleSet,
+  signShingles,
+} from '../minhash/engine.js';
+
+export type Task =
+  | { kind: 'sign'; texts: string[]; config: MinHashConfig; withSignatures: boolean }
+  | { kind: 'sets'; texts: string[]; shingles: ShingleConfig }
+  | { kind: 'ngram-index'; index: NgramIndexData }
+  | { kind: 'ngram-match'; texts: string[] };
+
+export interface SignResult {
+  /** `bands` keys per text, row-major. */
+  keys: Float64Array;
+  /** 1 where the text had at least one shingle. */
+  valid: Uint8Array;
+  /** `numPerm` values per text when asked for. */
+  signatures?: Uint32Array;
+}
+
+export interface SetsResult {
+  /** Text i's set is `values[offsets[i], offsets[i + 1])`, sorted and distinct. */
+  offsets: Uint32Array;
+  values: Uint32Array;
+}
+
+export type TaskResult = SignResult | SetsResult | NgramMatchResult | null;
+
+const scratch = new ShingleScratch();
+let signature = new Uint32Array(0);
+let filled = new Uint8Array(0);
+let matcher: NgramMatcher | undefined;
+
+export function runTask(task: Task): TaskResult {
+  switch (task.kind) {
+    case 'sign':
+      return sign(task.texts, task.config, task.withSignatures);
+    case 'sets':
+      return sets(task.texts, task.shingles);
+    case 'ngram-index':
+      matcher = new NgramMatcher(task.index);
+      return null;
+    case 'ngram-match':
+      if (!matcher) throw new Error('ngram-match before ngram-index');
+      return matcher.matchAll(task.texts);
+  }
+}
+
+function sign(texts: string[], config: MinHashConfig, withSignatures: boolean): SignResult {
+  const { numPerm, bands, rows, seed } = config;
+  if (signature.length < numPerm) {
+    signature = new Uint32Array(numPerm);
+    filled = new Uint8Array(numPerm);
+  }
+  const keys = new Float64Array(texts.length * bands);
+  const valid = new Uint8Array(texts.length);
+  const signatures = withSignatures ? new Uint32Array(texts.length * numPerm) : undefined;
+  for (let index = 0; index < texts.length; index++) {
+    const count = shingleHashes(texts[index] ?? '', config.shingles, scratch);
+    if (!signShingles(scratch.shingles.values, count, numPerm, seed, signature, filled)) continue;
+    valid[index] = 1;
+    bandKeys(signature, bands, rows, keys, index * bands);
+    signatures?.set(signature.subarray(0, numPerm), index * numPerm);
+  }
+  return signatures ? { keys, valid, signatures } : { keys, valid };
+}
+
+function sets(texts: string[], shingles: ShingleConfig): SetsResult {
+  const offsets = new Uint32Array(texts.length + 1);
+  const parts: Uint32Array[] = [];
+  let total = 0;
+  for (let index = 0; index < texts.length; index++) {
+    const set = shingleSet(texts[index] ?? '', shingles, scratch);
+    parts.push(set);
+    total += set.length;
+    offsets[index + 1] = total;
+  }
+  const values = new Uint32Array(total);
+  let at = 0;
+  for (const part of parts) {
+    values.set(part, at);
+    at += part.length;
+  }
+  return { offsets, values };
+}
+
+/** The buffers of a result, to transfer instead of copy. */
+export function transferables(result: TaskResult): ArrayBuffer[] {
+  if (!result) return [];
+  const buffers: ArrayBuffer[] = [];
+  for (const value of Object.values(result)) {
+    if (ArrayBuffer.isView(value)) buffers.push(value.buffer as ArrayBuffer);
+  }
+  return buffers;
+}
