@@ -57,11 +57,13 @@ function program(): Command {
 
   root
     .command('show')
-    .description("the last run's funnel; `show STEP` for its dropped rows by reason, `show quarantine` for bad input rows")
-    .argument('[target]', 'a step id of the last run, or `quarantine`')
+    .description(
+      "the last run's funnel; `show STEP` for its dropped rows by reason, `show quarantine` for bad input rows, `show clusters` for near-duplicate clusters, `show contamination` for eval-set matches",
+    )
+    .argument('[target]', 'a step id of the last run, `quarantine`, `clusters` or `contamination`')
     .option('--json', 'print as JSON')
     .addOption(dbOption())
-    .addOption(new Option('-n, --examples <count>', 'examples per reason').default(3).argParser(positiveInteger))
+    .addOption(new Option('-n, --examples <count>', 'examples per reason (clusters, matches)').default(3).argParser(positiveInteger))
     .option('--reason <reason>', 'only this reason')
     .action(async (target: string | undefined, options: { json?: boolean; db: string; examples: number; reason?: string }) =>
       finish(await showCommand(target, options)),

@@ -50,7 +50,7 @@ export type {
   SourceSummary,
   StepSummary,
 } from './runner/result.js';
-export { type RunOptions, runRecipe } from './runner/run.js';
+export { type RunOptions, runRecipe, stepTable } from './runner/run.js';
 export {
   type AnyStep,
   type DatasetReference,

@@ -1,10 +1,12 @@
 import type { AnyStep } from '@oversight/core';
+import { minhashDecontam } from './decontam/minhash.js';
 import { ngramDecontam } from './decontam/ngram.js';
 import { exactDedup } from './dedup/exact.js';
 import { minhashDedup } from './dedup/minhash.js';
 import { lengthFilter } from './quality/length.js';
 import { sqlSelect } from './select/sql.js';
 
+export { minhashDecontam } from './decontam/minhash.js';
 export { ngramDecontam } from './decontam/ngram.js';
 export { exactDedup } from './dedup/exact.js';
 export { minhashDedup } from './dedup/minhash.js';
@@ -13,4 +15,4 @@ export { type Scope, scopeSchema, scopeText } from './scope.js';
 export { sqlSelect } from './select/sql.js';
 
 /** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
-export const builtinSteps: readonly AnyStep[] = [exactDedup, minhashDedup, ngramDecontam, lengthFilter, sqlSelect];
+export const builtinSteps: readonly AnyStep[] = [exactDedup, minhashDedup, ngramDecontam, minhashDecontam, lengthFilter, sqlSelect];

@@ -5,6 +5,7 @@ import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { formatFunnel } from '../format/funnel.js';
 import { styleFor } from '../format/style.js';
 import { formatCount } from '../format/table.js';
+import { showClusters, showContamination } from './show-evidence.js';
 
 export interface ShowOptions {
   json?: boolean;
@@ -22,7 +23,8 @@ type Example = {
 
 /**
  * `oversight show`: the last run's funnel. `show STEP`: the rows a step dropped, by reason, with
- * examples. `show quarantine`: the bad input rows, by reason, with file:line.
+ * examples. `show quarantine`: the bad input rows, by reason, with file:line. `show clusters` and
+ * `show contamination`: near-duplicate clusters and eval-set matches.
  */
 export async function showCommand(target: string | undefined, options: ShowOptions): Promise<number> {
   if (options.db !== ':memory:' && !existsSync(resolve(options.db))) {
@@ -46,9 +48,11 @@ export async function showCommand(target: string | undefined, options: ShowOptio
       return EXIT_OK;
     }
     if (target === 'quarantine') return await showQuarantine(db, result, options);
+    if (target === 'clusters') return await showClusters(db, result, options);
+    if (target === 'contamination') return await showContamination(db, result, options);
     const step = result.steps.find((candidate) => candidate.id === target || candidate.use === target);
     if (!step) {
-      const names = [...result.steps.map((candidate) => candidate.id), 'quarantine'];
+      const names = [...result.steps.map((candidate) => candidate.id), 'quarantine', 'clusters', 'contamination'];
       const suggestion = didYouMean(target, names);
       throw new CliError(
         `expected a step of the last run (${names.join(', ')}), found \`${target}\``,

@@ -50,6 +50,11 @@ interface Dataset extends StepDataset {
 
 const short = (value: string) => value.slice(0, 16);
 
+/** The name of a step run's side or evidence table, from the step's fingerprint. */
+export function stepTable(stepFingerprint: string, name: SideTable | EvidenceTable): string {
+  return `s_${short(stepFingerprint)}_${name}`;
+}
+
 /** Runs a recipe; never throws for a failed stage (the result says `ok: false` and why). */
 export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<RunResult> {
   const { db } = options;
@@ -525,7 +530,7 @@ async function exportStep(db: Database, recipe: Recipe, step: RecipeStep, prefix
 async function contaminationReport(db: Database, steps: StepSummary[], mixTable: string): Promise<ContaminationSummary[]> {
   const tables: string[] = [];
   for (const step of steps) {
-    const name = `s_${short(step.fingerprint)}_matches`;
+    const name = stepTable(step.fingerprint, 'matches');
     const exists = await db.one<{ n: number }>(
       sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${name} AND NOT temporary`,
     );

@@ -12,16 +12,7 @@
  * Evidence: the `clusters` table (`oversight show clusters`), and with `index:` a band index file.
  */
 import { isAbsolute, resolve } from 'node:path';
-import {
-  type Database,
-  defineStep,
-  joinSql,
-  OversightError,
-  type ParamProblem,
-  rawSql,
-  type SqlFragment,
-  sql,
-} from '@oversight/core';
+import { type Database, defineStep, joinSql, OversightError, type ParamProblem, rawSql, type SqlFragment, sql } from '@oversight/core';
 import { z } from 'zod';
 import { curvePoints, jaccard, type MinHashConfig, optimalBands, signatureSimilarity } from '../minhash/engine.js';
 import { type IndexMetadata, indexMetadata, readIndexMetadata, sameIndexConfig, writeIndexFile } from '../minhash/index-file.js';
@@ -77,23 +68,39 @@ const params = z
       .optional()
       .describe('Index file(s) written by an earlier `index:`; rows near-duplicating an indexed row are dropped too.'),
   })
-  .refine((value) => (value.bands === undefined) === (value.rows === undefined), {
-    message: 'expected `bands` and `rows` together, or neither',
-    path: ['bands'],
-  })
-  .refine((value) => value.bands === undefined || value.rows === undefined || value.bands * value.rows <= value.num_perm, {
-    message: 'expected bands × rows ≤ num_perm',
-    path: ['rows'],
+  .superRefine((value, context) => {
+    if ((value.bands === undefined) !== (value.rows === undefined)) {
+      const given = value.bands === undefined ? 'rows' : 'bands';
+      context.addIssue({
+        code: 'custom',
+        path: [given],
+        message: `expected \`bands\` and \`rows\` together, or neither; found only \`${given}\``,
+      });
+    } else if (value.bands !== undefined && value.rows !== undefined && value.bands * value.rows > value.num_perm) {
+      context.addIssue({
+        code: 'custom',
+        path: ['rows'],
+        message: `expected bands × rows ≤ num_perm (${value.num_perm}), found ${value.bands} × ${value.rows} = ${value.bands * value.rows}`,
+      });
+    }
   });
 
 type Params = z.infer<typeof params>;
 
+/**
+ * Weights of the bands × rows choice. Verified candidates cost one exact Jaccard each, a missed pair
+ * is a duplicate left in the data: with `verify`, misses weigh 19× false candidates. Without it, a
+ * false candidate is a wrong drop, so both weigh the same (datasketch's and data-juicer's choice).
+ */
+export const VERIFIED_WEIGHTS = { falsePositive: 0.05, falseNegative: 0.95 };
+
 /** The engine config for these params: explicit bands/rows, or the optimum for the threshold. */
 export function minhashConfig(options: Params): MinHashConfig {
+  const weights = options.verify ? VERIFIED_WEIGHTS : { falsePositive: 0.5, falseNegative: 0.5 };
   const choice =
     options.bands !== undefined && options.rows !== undefined
       ? { bands: options.bands, rows: options.rows }
-      : optimalBands(options.threshold, options.num_perm);
+      : optimalBands(options.threshold, options.num_perm, weights.falsePositive, weights.falseNegative);
   return {
     shingles: shingleConfig(options.shingles),
     numPerm: options.num_perm,
@@ -115,8 +122,8 @@ export const minhashDedup = defineStep({
   summary: 'Drop near-duplicate rows: MinHash LSH, exact Jaccard verification, union-find clusters.',
   description:
     'Shingles the scope text (after the shared normalization), signs it with one-permutation MinHash (optimal densification) on worker threads, ' +
-    'and finds candidate pairs through LSH bands in DuckDB. Bands × rows are derived from `threshold` by minimizing the false-positive and ' +
-    'false-negative areas of the S-curve (printed with the curve), unless given. With `verify` (default) every candidate pair is checked ' +
+    'and finds candidate pairs through LSH bands in DuckDB. Bands × rows are derived from `threshold` by minimizing the weighted false-positive and ' +
+    'false-negative areas of the S-curve (printed with the curve), unless given; with `verify` misses weigh 19:1, since a false candidate only costs a check. With `verify` (default) every candidate pair is checked ' +
     'on its exact shingle-set Jaccard before it counts. Clusters are the connected components of the verified pairs (a chain A~B~C is one ' +
     `cluster); one row per cluster stays by \`keep\`. Buckets of more than ${MAX_BUCKET_PAIRS} rows are expanded into pairs with their first ` +
     'member and between neighbours instead of all pairs. Rows with an empty scope are never duplicates. `index:` saves a band index of the ' +
@@ -154,7 +161,7 @@ export const minhashDedup = defineStep({
       .map((point) => `${point.similarity.toFixed(2)}→${point.probability.toFixed(3)}`)
       .join(', ');
     context.note(
-      `${config.bands} bands × ${config.rows} rows (${explicit ? 'given' : `derived for threshold ${options.threshold}`}, ${config.bands * config.rows} of ${config.numPerm} hashes), ${describeShingles(config.shingles)}; P(candidate | Jaccard): ${points}`,
+      `${config.bands} bands × ${config.rows} rows (${explicit ? 'given' : `derived for threshold ${options.threshold}${options.verify ? ', misses weighted 19:1 as candidates are verified' : ''}`}, ${config.bands * config.rows} of ${config.numPerm} hashes), ${describeShingles(config.shingles)}; P(candidate | Jaccard): ${points}`,
     );
     const indexes = indexPaths(options, context.recipeDir);
     const withSignatures = options.index !== undefined || indexes.length > 0;
