@@ -6,7 +6,7 @@
  */
 import { defineStep, sql } from '@oversight/core';
 import { z } from 'zod';
-import { batches } from '../dedup/minhash.js';
+import { batches, VERIFIED_WEIGHTS } from '../dedup/minhash.js';
 import {
   bandKeys,
   curvePoints,
@@ -52,7 +52,7 @@ const params = z.strictObject({
     .default(0.5)
     .describe('Exact Jaccard of shingle sets at and above which a row is a near-duplicate of an eval item.'),
   num_perm: z.int().min(8).max(1024).default(128).describe('MinHash values per text.'),
-  shingles: shinglesSchema.default({ words: 3 }),
+  shingles: shinglesSchema.default({ words: 2 }),
   seed: z.int().min(0).default(1).describe('Hash seed.'),
   action: actionSchema,
 });
@@ -63,7 +63,8 @@ export const minhashDecontam = defineStep({
   summary: 'Drop or flag rows that are near-duplicates (MinHash, exact Jaccard) of an eval item: light paraphrases.',
   description:
     'Signs every eval item (held-out sets, or `against:` ids) and every training row with the MinHash engine of `dedup/minhash` ' +
-    '(3-word shingles and threshold 0.5 by default, lower than dedup, to catch paraphrased questions that share no 8- or 13-gram), ' +
+    '(word-pair shingles and threshold 0.5 by default, far looser than dedup: a question with a word changed every 7 words shares no 8-gram ' +
+    'but keeps over half its word pairs), ' +
     'finds candidates through LSH bands derived from the threshold, and confirms each on the exact Jaccard of the shingle sets. ' +
     'Matches (eval item, Jaccard) go to `matches` and the run’s contamination report. Threads: OVERSIGHT_WORKERS.',
   effect: 'drop',
@@ -71,7 +72,8 @@ export const minhashDecontam = defineStep({
   reasons: ['contaminated'],
   datasets: (options, known) => againstReferences(options.against, known),
   run: async (context, options) => {
-    const choice = optimalBands(options.threshold, options.num_perm);
+    // Every candidate is confirmed on its exact Jaccard, so misses weigh more than false candidates.
+    const choice = optimalBands(options.threshold, options.num_perm, VERIFIED_WEIGHTS.falsePositive, VERIFIED_WEIGHTS.falseNegative);
     const config: MinHashConfig = {
       shingles: shingleConfig(options.shingles),
       numPerm: options.num_perm,
