@@ -34,7 +34,8 @@ describe('oversight run', () => {
     expect(Object.keys(result.sources[0])).toEqual(expect.arrayContaining(['id', 'read', 'quarantined']));
     expect(Object.keys(result.steps[0])).toEqual(expect.arrayContaining(['id', 'use', 'in', 'kept', 'dropped', 'cached']));
     expect(result.outputs[0]).toMatchObject({ path: 'out/demo/train.jsonl', format: 'messages', rows: 30 });
-    expect(result.checks[0]).toEqual({ metric: 'rows', value: 30, ok: false, min: 1000 });
+    expect(result.checks).toContainEqual({ metric: 'rows', value: 30, ok: false, min: 1000 });
+    expect(result.contamination).toContainEqual({ eval: 'grade-school-test', source: 'grade-school', found: 2, mixed: 0 });
     const read = result.sources.reduce((sum: number, source: { read: number }) => sum + source.read, 0);
     const accounted = result.sources.reduce(
       (sum: number, source: { kept: number; dropped: number; quarantined: number }) =>

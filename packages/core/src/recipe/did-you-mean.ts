@@ -27,15 +27,19 @@ export function editDistance(a: string, b: string): number {
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  let bestFull = Number.POSITIVE_INFINITY;
   const lowered = input.toLowerCase();
   for (const candidate of candidates) {
     const other = candidate.toLowerCase();
-    let distance = editDistance(lowered, other);
-    // `minhash` for `dedup/minhash`: the part after the family counts as a near miss too.
+    const full = editDistance(lowered, other);
+    let distance = full;
+    // `minhash` for `dedup/minhash`: the part after the family counts as a near miss too; ties go to
+    // the candidate closest as a whole (the shorter family).
     const tail = other.includes('/') ? other.slice(other.indexOf('/') + 1) : undefined;
     if (tail !== undefined && !lowered.includes('/')) distance = Math.min(distance, editDistance(lowered, tail));
-    if (distance < bestDistance) {
+    if (distance < bestDistance || (distance === bestDistance && full < bestFull)) {
       bestDistance = distance;
+      bestFull = full;
       best = candidate;
     }
   }
