@@ -139,7 +139,12 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     const mix = await buildMix(db, recipe, current, result.sources);
     result.mix = { rows: mix.rows, bySource: mix.bySource, notes: mix.notes };
     for (const summary of result.sources) summary.mixed = mix.bySource[summary.id] ?? 0;
-    result.contamination = await contaminationReport(db, result.steps, mix.table);
+    result.contamination = await contaminationReport(
+      db,
+      result.steps.map((summary, index) => ({ fingerprint: summary.fingerprint, datasets: recipe.steps[index]?.datasets ?? [] })),
+      result.sources.map((source) => source.id),
+      mix.table,
+    );
     emit({ type: 'mix-end', rows: mix.rows, cached: mix.cached });
     for (const note of mix.notes) emit({ type: 'note', scope: 'mix', message: note });
     // 6. Outputs.
@@ -527,14 +532,22 @@ async function exportStep(db: Database, recipe: Recipe, step: RecipeStep, prefix
  * The contamination report: for every (eval set × training source), rows that a decontamination
  * step matched (`found`) and rows of the mix still matched (`mixed`; 0 when the matches were dropped).
  */
-async function contaminationReport(db: Database, steps: StepSummary[], mixTable: string): Promise<ContaminationSummary[]> {
+async function contaminationReport(
+  db: Database,
+  steps: Array<{ fingerprint: string; datasets: string[] }>,
+  sources: string[],
+  mixTable: string,
+): Promise<ContaminationSummary[]> {
   const tables: string[] = [];
+  const evals = new Set<string>();
   for (const step of steps) {
     const name = stepTable(step.fingerprint, 'matches');
     const exists = await db.one<{ n: number }>(
       sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${name} AND NOT temporary`,
     );
-    if (exists?.n) tables.push(name);
+    if (!exists?.n) continue;
+    tables.push(name);
+    for (const id of step.datasets) evals.add(id);
   }
   if (tables.length === 0) return [];
   const matches = joinSql(
@@ -544,8 +557,16 @@ async function contaminationReport(db: Database, steps: StepSummary[], mixTable:
   const rows = await db.all<{ eval: string; source: string; found: number; mixed: number }>(sql`
     SELECT eval, source, count(DISTINCT id)::INTEGER AS found,
            count(DISTINCT id) FILTER (WHERE id IN (SELECT id FROM ${identifier(mixTable)}))::INTEGER AS mixed
-    FROM (${matches}) GROUP BY eval, source ORDER BY eval, source`);
-  return rows;
+    FROM (${matches}) GROUP BY eval, source`);
+  // Every (eval set × source) checked appears, with 0 where nothing matched.
+  const report: ContaminationSummary[] = [];
+  for (const evalId of [...new Set([...evals, ...rows.map((row) => row.eval)])].sort()) {
+    for (const source of sources) {
+      const row = rows.find((candidate) => candidate.eval === evalId && candidate.source === source);
+      report.push({ eval: evalId, source, found: row?.found ?? 0, mixed: row?.mixed ?? 0 });
+    }
+  }
+  return report;
 }
 
 async function existingSideTables(db: Database, prefix: string): Promise<Set<SideTable>> {

@@ -118,7 +118,7 @@ export const minhashDecontam = defineStep({
         let done = 0;
         await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
           pool,
-          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`)),
+          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
           (batch) => ({ kind: 'sign', texts: batch.texts, config, withSignatures: false }),
           (batch, result) => {
             for (let row = 0; row < batch.texts.length; row++) {

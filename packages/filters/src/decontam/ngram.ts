@@ -102,7 +102,7 @@ export const ngramDecontam = defineStep({
         let done = 0;
         await pipeline<{ ords: unknown[]; texts: string[] }, NgramMatchResult>(
           pool,
-          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`)),
+          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
           (batch) => ({ kind: 'ngram-match', texts: batch.texts }),
           (batch, result) => {
             confirmHits(batch, result, compiled, entries, builder.next, matches);

@@ -173,8 +173,16 @@ export const minhashDedup = defineStep({
     const pool = openPool(context.inputRows);
     try {
       // 1. Signatures: scope text out of DuckDB, band keys back in.
-      const signed = await signRows(db, context.input, scopeText(options.scope), signatures, config, withSignatures, pool, (done) =>
-        context.progress((0.5 * done) / Math.max(1, context.inputRows)),
+      const signed = await signRows(
+        db,
+        context.input,
+        scopeText(options.scope),
+        signatures,
+        config,
+        withSignatures,
+        pool,
+        (done) => context.progress((0.5 * done) / Math.max(1, context.inputRows)),
+        context.signal,
       );
       // 2. Candidate pairs from shared band keys.
       const pairs = context.scratch('pairs');
@@ -188,7 +196,7 @@ export const minhashDedup = defineStep({
         SELECT DISTINCT a, b FROM expanded`);
       context.progress(0.6);
       // 3. Verified edges (exact Jaccard on shingle sets), or every candidate pair.
-      const edges = await verifiedEdges(db, context.input, scopeText(options.scope), pairs, config, options, pool);
+      const edges = await verifiedEdges(db, context.input, scopeText(options.scope), pairs, config, options, pool, context.signal);
       context.progress(0.8);
       // 4. Clusters.
       await writeClusters(db, context.input, context.table('clusters'), edges, options, context.scratch('members'));
@@ -245,6 +253,7 @@ export async function signRows(
   withSignatures: boolean,
   pool: WorkerPool,
   progress: (done: number) => void,
+  signal?: AbortSignal,
 ): Promise<{ signed: number; empty: number }> {
   const writer = await db.columnWriter(table, [
     'bigint',
@@ -257,7 +266,7 @@ export async function signRows(
   try {
     await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
       pool,
-      batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input}`)),
+      batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input}`), signal),
       (batch) => ({ kind: 'sign', texts: batch.texts, config, withSignatures }),
       (batch, result) => {
         const count = batch.texts.length;
@@ -291,14 +300,19 @@ export async function signRows(
   return { signed, empty };
 }
 
-/** Regroups DuckDB chunks (`[ords, texts]`) into batches of about `BATCH_ROWS` rows. */
+/**
+ * Regroups DuckDB chunks (`[ords, texts]`) into batches of about `BATCH_ROWS` rows; stops with
+ * `run/interrupted` once `signal` is aborted (Ctrl-C).
+ */
 export async function* batches(
   chunks: AsyncIterable<unknown[][]>,
+  signal?: AbortSignal,
   size = BATCH_ROWS,
 ): AsyncGenerator<{ ords: unknown[]; texts: string[] }> {
   let ords: unknown[] = [];
   let texts: string[] = [];
   for await (const [ordColumn, textColumn] of chunks) {
+    if (signal?.aborted) throw new OversightError('run/interrupted', 'run interrupted');
     const column = textColumn as Array<string | null>;
     for (let index = 0; index < column.length; index++) {
       ords.push((ordColumn as unknown[])[index]);
@@ -332,13 +346,14 @@ async function verifiedEdges(
   config: MinHashConfig,
   options: Params,
   pool: WorkerPool,
+  signal: AbortSignal,
 ): Promise<Edges> {
   const edges: Edges = { a: [], b: [], similarity: [], length: 0, candidates: 0, sets: new Map() };
   if (options.verify) {
     const involved = sql`(SELECT a AS ord FROM ${pairs} UNION SELECT b FROM ${pairs})`;
     await pipeline<{ ords: unknown[]; texts: string[] }, SetsResult>(
       pool,
-      batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input} WHERE _ord IN ${involved}`)),
+      batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input} WHERE _ord IN ${involved}`), signal),
       (batch) => ({ kind: 'sets', texts: batch.texts, shingles: config.shingles }),
       (batch, result) => {
         for (let row = 0; row < batch.texts.length; row++) {
