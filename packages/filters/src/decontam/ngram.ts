@@ -80,7 +80,7 @@ export const ngramDecontam = defineStep({
     'Indexes the n-grams of every eval item (held-out sets, or `against:` ids) — prompt 8-grams, answer and straddle 13-grams by default — ' +
     'and looks up every n-gram of each training row (its `search` turns), after the shared normalization (case, accents, apostrophes, ' +
     'punctuation and quotes, whitespace). Eval parts shorter than n words match only a training turn with the same whole normalized text. ' +
-    'Hash hits are confirmed word by word. Writes the matched n-grams per (row, eval item) to `matches`, shown by `oversight show` and ' +
+    'Hash hits are confirmed word by word. Writes the matched n-grams per (row, eval item) to `matches`, shown by `oversight show contamination` and ' +
     'summed in the run’s contamination report (`contamination.<eval>` in `checks:`). Threads: OVERSIGHT_WORKERS.',
   effect: 'drop',
   params,
