@@ -20,7 +20,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { OversightError } from '../errors.js';
-import type { SqlFragment, SqlValue } from './sql.js';
+import { identifier, type SqlFragment, type SqlValue, sql } from './sql.js';
 
 /** A plain JS row: BIGINT turned into number where it fits, JSON and VARCHAR as strings. */
 export type Row = Record<string, unknown>;
@@ -36,6 +36,8 @@ export interface DatabaseOptions {
 }
 
 export class Database {
+  private pageTables = 0;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -130,6 +132,32 @@ export class Database {
       }
     } catch (error) {
       throw queryError(error, text, values);
+    }
+  }
+
+  /**
+   * Like `streamColumns`, but safe to write to the database between batches: the result is first
+   * materialized into a temporary table, then read a page of `pageRows` rows at a time, each page read
+   * to its end before it is yielded. (An appender flushing while a stream is open on the same
+   * connection ends that stream early, silently; this is the way around it.)
+   */
+  async *pages(query: SqlFragment, pageRows = 65536): AsyncGenerator<unknown[][]> {
+    const table = `_pages_${process.pid}_${this.pageTables++}`;
+    await this.run(sql`CREATE TEMP TABLE ${identifier(table)} AS ${query}`);
+    try {
+      const counted = await this.one<{ n: number }>(sql`SELECT count(*)::BIGINT AS n FROM ${identifier(table)}`);
+      const total = Number(counted?.n ?? 0);
+      for (let start = 0; start < total; start += pageRows) {
+        const chunks: unknown[][][] = [];
+        for await (const columns of this.streamColumns(
+          sql`SELECT * FROM ${identifier(table)} WHERE rowid >= ${start} AND rowid < ${start + pageRows}`,
+        )) {
+          chunks.push(columns);
+        }
+        for (const columns of chunks) yield columns;
+      }
+    } finally {
+      await this.run(sql`DROP TABLE IF EXISTS temp.${identifier(table)}`);
     }
   }
 

@@ -266,7 +266,8 @@ export async function signRows(
   try {
     await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
       pool,
-      batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input}`), signal),
+      // Band keys are appended while rows are read: page through a snapshot, never an open stream.
+      batches(db.pages(sql`SELECT _ord, ${text} FROM ${input}`), signal),
       (batch) => ({ kind: 'sign', texts: batch.texts, config, withSignatures }),
       (batch, result) => {
         const count = batch.texts.length;
