@@ -20,7 +20,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { OversightError } from '../errors.js';
-import { identifier, type SqlFragment, type SqlValue, sql } from './sql.js';
+import type { SqlFragment, SqlValue } from './sql.js';
 
 /** A plain JS row: BIGINT turned into number where it fits, JSON and VARCHAR as strings. */
 export type Row = Record<string, unknown>;
@@ -36,7 +36,8 @@ export interface DatabaseOptions {
 }
 
 export class Database {
-  private pageTables = 0;
+  /** A second connection for `streamCommitted`, opened on first use. */
+  private reader: DuckDBConnection | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -136,28 +137,23 @@ export class Database {
   }
 
   /**
-   * Like `streamColumns`, but safe to write to the database between batches: the result is first
-   * materialized into a temporary table, then read a page of `pageRows` rows at a time, each page read
-   * to its end before it is yielded. (An appender flushing while a stream is open on the same
-   * connection ends that stream early, silently; this is the way around it.)
+   * Like `streamColumns`, but on a second connection, so the caller may append to tables between
+   * batches (an appender flushing on the connection a stream is open on ends that stream early,
+   * silently). The second connection sees committed data only: stream committed relations (a step's
+   * input), never tables written in the current transaction.
    */
-  async *pages(query: SqlFragment, pageRows = 65536): AsyncGenerator<unknown[][]> {
-    const table = `_pages_${process.pid}_${this.pageTables++}`;
-    await this.run(sql`CREATE TEMP TABLE ${identifier(table)} AS ${query}`);
+  async *streamCommitted(query: SqlFragment): AsyncGenerator<unknown[][]> {
+    this.reader ??= await this.instance.connect();
+    const { text, values } = query.toQuery();
     try {
-      const counted = await this.one<{ n: number }>(sql`SELECT count(*)::BIGINT AS n FROM ${identifier(table)}`);
-      const total = Number(counted?.n ?? 0);
-      for (let start = 0; start < total; start += pageRows) {
-        const chunks: unknown[][][] = [];
-        for await (const columns of this.streamColumns(
-          sql`SELECT * FROM ${identifier(table)} WHERE rowid >= ${start} AND rowid < ${start + pageRows}`,
-        )) {
-          chunks.push(columns);
-        }
-        for (const columns of chunks) yield columns;
+      const result = await this.reader.stream(text, values as DuckDBValue[]);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        yield chunk.getColumns() as unknown[][];
       }
-    } finally {
-      await this.run(sql`DROP TABLE IF EXISTS temp.${identifier(table)}`);
+    } catch (error) {
+      throw queryError(error, text, values);
     }
   }
 
@@ -294,6 +290,7 @@ export class Database {
   }
 
   close(): void {
+    this.reader?.closeSync();
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -10,7 +10,11 @@ import { HashBuffer, mix32, wordHashes } from '../text/normalize.js';
 const P1 = 0x01000193;
 const P2 = 0x5bd1e995;
 
-/** One hash table: key halves per slot, and the head of the entry chain for that key (-1 = empty). */
+/**
+ * One hash table: key halves per slot, and the head of the entry chain for that key (-1 = empty).
+ * `filter` is a one-hash bit filter (16 bits per key, ~6% false positives) small enough to stay in
+ * cache: most training windows are rejected there without touching the large table.
+ */
 export interface KeyTable {
   /** Window size in words (0 for the whole-text table). */
   n: number;
@@ -18,7 +22,12 @@ export interface KeyTable {
   high: Uint32Array;
   low: Uint32Array;
   head: Int32Array;
+  filter: Uint32Array;
+  /** 32 − log2(filter bits). */
+  filterShift: number;
 }
+
+const FILTER_MIX = 0x9e3779b1;
 
 /** What workers receive: the tables only (entries stay with the caller). */
 export interface NgramIndexData {
@@ -38,7 +47,22 @@ export interface NgramMatchResult {
 function createTable(n: number, entries: number): KeyTable {
   let size = 16;
   while (size < entries * 2) size *= 2;
-  return { n, mask: size - 1, high: new Uint32Array(size), low: new Uint32Array(size), head: new Int32Array(size).fill(-1) };
+  let bits = 10;
+  while (bits < 27 && 2 ** bits < entries * 16) bits++;
+  return {
+    n,
+    mask: size - 1,
+    high: new Uint32Array(size),
+    low: new Uint32Array(size),
+    head: new Int32Array(size).fill(-1),
+    filter: new Uint32Array(2 ** (bits - 5)),
+    filterShift: 32 - bits,
+  };
+}
+
+/** The filter bit of a window, from its raw rolling hashes. */
+function filterBit(a: number, b: number, shift: number): number {
+  return Math.imul(a ^ Math.imul(b, 0x85ebca6b), FILTER_MIX) >>> shift;
 }
 
 /** Finds the slot of a key: its own, or the empty one where it would go. */
@@ -51,14 +75,20 @@ function slotOf(table: KeyTable, high: number, low: number): number {
   }
 }
 
-/** 64-bit key of `count` word hashes from `start`, with the same rolling scheme as the matcher. */
-function windowKey(words: Uint32Array, start: number, count: number, salt: number): [number, number] {
+/** Raw rolling hashes of `count` word hashes from `start`, as the matcher computes them. */
+function rolling(words: Uint32Array, start: number, count: number): [number, number] {
   let a = 0;
   let b = 0;
   for (let index = start; index < start + count; index++) {
     a = (Math.imul(a, P1) + (words[index] as number)) | 0;
     b = (Math.imul(b, P2) + (words[index] as number)) | 0;
   }
+  return [a, b];
+}
+
+/** 64-bit key of `count` word hashes from `start`, with the same rolling scheme as the matcher. */
+function windowKey(words: Uint32Array, start: number, count: number, salt: number): [number, number] {
+  const [a, b] = rolling(words, start, count);
   return [mix32(a ^ salt), mix32(b ^ Math.imul(salt, 0x9e3779b1))];
 }
 
@@ -66,7 +96,7 @@ function windowKey(words: Uint32Array, start: number, count: number, salt: numbe
 export class NgramIndexBuilder {
   private readonly tables = new Map<number, KeyTable>();
   private whole: KeyTable;
-  private readonly pending = new Map<number, Array<{ high: number; low: number; entry: number }>>();
+  private readonly pending = new Map<number, Array<{ high: number; low: number; entry: number; bit: number }>>();
   private readonly pendingWhole: Array<{ high: number; low: number; entry: number }> = [];
   /** Chain of entries sharing a key: `next[entry]`, -1 at the end. */
   readonly next: number[] = [];
@@ -78,12 +108,13 @@ export class NgramIndexBuilder {
   /** Adds window `[start, start + n)` of `words` as entry `entry`. */
   addWindow(words: Uint32Array, start: number, n: number, entry: number): void {
     const [high, low] = windowKey(words, start, n, n);
+    const [a, b] = rolling(words, start, n);
     let list = this.pending.get(n);
     if (!list) {
       list = [];
       this.pending.set(n, list);
     }
-    list.push({ high, low, entry });
+    list.push({ high, low, entry, bit: filterBit(a, b, 0) });
     this.next[entry] = -1;
   }
 
@@ -94,8 +125,12 @@ export class NgramIndexBuilder {
     this.next[entry] = -1;
   }
 
-  private fill(table: KeyTable, list: Array<{ high: number; low: number; entry: number }>): void {
-    for (const { high, low, entry } of list) {
+  private fill(table: KeyTable, list: Array<{ high: number; low: number; entry: number; bit?: number }>): void {
+    for (const { high, low, entry, bit } of list) {
+      if (bit !== undefined) {
+        const index = bit >>> table.filterShift;
+        table.filter[index >>> 5] = (table.filter[index >>> 5] as number) | (1 << (index & 31));
+      }
       const slot = slotOf(table, high, low);
       const head = table.head[slot] as number;
       if (head === -1) {
@@ -173,11 +208,15 @@ export class NgramMatcher {
           b = (Math.imul(b, P2) + (words[index] as number)) | 0;
         }
         const saltB = Math.imul(n, 0x9e3779b1);
+        const filter = table.filter;
+        const shift = table.filterShift;
         for (let start = 0; ; start++) {
-          const high = mix32(a ^ n);
-          const low = mix32(b ^ saltB);
-          let slot = (low ^ high) & table.mask;
-          for (;;) {
+          const bit = filterBit(a, b, shift);
+          const passes = ((filter[bit >>> 5] as number) >>> (bit & 31)) & 1;
+          const high = passes ? mix32(a ^ n) : 0;
+          const low = passes ? mix32(b ^ saltB) : 0;
+          let slot = passes ? (low ^ high) & table.mask : -1;
+          while (slot !== -1) {
             const head = table.head[slot] as number;
             if (head === -1) break;
             if (table.high[slot] === high && table.low[slot] === low) {

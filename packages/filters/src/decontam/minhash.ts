@@ -21,7 +21,7 @@ import {
 import { describeShingles, shingleConfig, shinglesSchema } from '../minhash/params.js';
 import { openPool } from '../parallel/open.js';
 import { pipeline } from '../parallel/pool.js';
-import type { SignResult } from '../parallel/tasks.js';
+import { packTexts, type SignResult } from '../parallel/tasks.js';
 import { normalizeText } from '../text/normalize.js';
 import {
   actionSchema,
@@ -119,7 +119,7 @@ export const minhashDecontam = defineStep({
         await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
           pool,
           batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
-          (batch) => ({ kind: 'sign', texts: batch.texts, config, withSignatures: false }),
+          (batch) => ({ kind: 'sign', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts, config, withSignatures: false }),
           (batch, result) => {
             for (let row = 0; row < batch.texts.length; row++) {
               if (!result.valid[row]) continue;

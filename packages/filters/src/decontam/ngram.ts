@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { batches } from '../dedup/minhash.js';
 import { openPool } from '../parallel/open.js';
 import { pipeline } from '../parallel/pool.js';
+import { packTexts } from '../parallel/tasks.js';
 import { HashBuffer, normalizedWords, wordHashes } from '../text/normalize.js';
 import {
   actionSchema,
@@ -103,7 +104,7 @@ export const ngramDecontam = defineStep({
         await pipeline<{ ords: unknown[]; texts: string[] }, NgramMatchResult>(
           pool,
           batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
-          (batch) => ({ kind: 'ngram-match', texts: batch.texts }),
+          (batch) => ({ kind: 'ngram-match', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts }),
           (batch, result) => {
             confirmHits(batch, result, compiled, entries, builder.next, matches);
             done += batch.texts.length;

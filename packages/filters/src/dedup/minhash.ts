@@ -19,7 +19,7 @@ import { type IndexMetadata, indexMetadata, readIndexMetadata, sameIndexConfig, 
 import { describeShingles, shingleConfig, shinglesSchema } from '../minhash/params.js';
 import { openPool } from '../parallel/open.js';
 import { pipeline, type WorkerPool } from '../parallel/pool.js';
-import type { SetsResult, SignResult } from '../parallel/tasks.js';
+import { packTexts, type SetsResult, type SignResult } from '../parallel/tasks.js';
 import { scopeSchema, scopeText } from '../scope.js';
 
 /** Buckets larger than this are not expanded into all pairs (see the description). */
@@ -266,9 +266,9 @@ export async function signRows(
   try {
     await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
       pool,
-      // Band keys are appended while rows are read: page through a snapshot, never an open stream.
-      batches(db.pages(sql`SELECT _ord, ${text} FROM ${input}`), signal),
-      (batch) => ({ kind: 'sign', texts: batch.texts, config, withSignatures }),
+      // Band keys are appended while rows are read: read on the second connection (the input is committed).
+      batches(db.streamCommitted(sql`SELECT _ord, ${text} FROM ${input}`), signal),
+      (batch) => ({ kind: 'sign', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts, config, withSignatures }),
       (batch, result) => {
         const count = batch.texts.length;
         const columns: unknown[][] = [[], ...Array.from({ length: config.bands }, () => [] as number[])];
@@ -355,7 +355,7 @@ async function verifiedEdges(
     await pipeline<{ ords: unknown[]; texts: string[] }, SetsResult>(
       pool,
       batches(db.streamColumns(sql`SELECT _ord, ${text} FROM ${input} WHERE _ord IN ${involved}`), signal),
-      (batch) => ({ kind: 'sets', texts: batch.texts, shingles: config.shingles }),
+      (batch) => ({ kind: 'sets', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts, shingles: config.shingles }),
       (batch, result) => {
         for (let row = 0; row < batch.texts.length; row++) {
           edges.sets.set(Number(batch.ords[row]), result.values.slice(result.offsets[row], result.offsets[row + 1]));

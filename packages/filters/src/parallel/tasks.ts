@@ -14,11 +14,42 @@ import {
   signShingles,
 } from '../minhash/engine.js';
 
+/**
+ * Texts as one string and their end offsets: one flat copy to a worker instead of thousands of small
+ * ones (structured clone of a string array costs about as much as the work on it).
+ */
+export interface PackedTexts {
+  joined: string;
+  ends: Uint32Array;
+}
+
+export function packTexts(texts: readonly string[]): PackedTexts {
+  const ends = new Uint32Array(texts.length);
+  let at = 0;
+  for (let index = 0; index < texts.length; index++) {
+    at += (texts[index] as string).length;
+    ends[index] = at;
+  }
+  return { joined: texts.join(''), ends };
+}
+
+export function unpackTexts(texts: string[] | PackedTexts): string[] {
+  if (Array.isArray(texts)) return texts;
+  const out: string[] = new Array(texts.ends.length);
+  let start = 0;
+  for (let index = 0; index < texts.ends.length; index++) {
+    const end = texts.ends[index] as number;
+    out[index] = texts.joined.slice(start, end);
+    start = end;
+  }
+  return out;
+}
+
 export type Task =
-  | { kind: 'sign'; texts: string[]; config: MinHashConfig; withSignatures: boolean }
-  | { kind: 'sets'; texts: string[]; shingles: ShingleConfig }
+  | { kind: 'sign'; texts: string[] | PackedTexts; config: MinHashConfig; withSignatures: boolean }
+  | { kind: 'sets'; texts: string[] | PackedTexts; shingles: ShingleConfig }
   | { kind: 'ngram-index'; index: NgramIndexData }
-  | { kind: 'ngram-match'; texts: string[] };
+  | { kind: 'ngram-match'; texts: string[] | PackedTexts };
 
 export interface SignResult {
   /** `bands` keys per text, row-major. */
@@ -45,15 +76,15 @@ let matcher: NgramMatcher | undefined;
 export function runTask(task: Task): TaskResult {
   switch (task.kind) {
     case 'sign':
-      return sign(task.texts, task.config, task.withSignatures);
+      return sign(unpackTexts(task.texts), task.config, task.withSignatures);
     case 'sets':
-      return sets(task.texts, task.shingles);
+      return sets(unpackTexts(task.texts), task.shingles);
     case 'ngram-index':
       matcher = new NgramMatcher(task.index);
       return null;
     case 'ngram-match':
       if (!matcher) throw new Error('ngram-match before ngram-index');
-      return matcher.matchAll(task.texts);
+      return matcher.matchAll(unpackTexts(task.texts));
   }
 }
 
