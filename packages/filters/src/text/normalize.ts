@@ -65,6 +65,19 @@ export function mix32(value: number): number {
   return h >>> 0;
 }
 
+/**
+ * ASCII in one lookup: the folded code of a word character, 0 for a word break, -1 for a removed
+ * character (the apostrophe). Most text is ASCII; this is the hot path of every step here.
+ */
+const ASCII = new Int16Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  if (/[a-z0-9]/.test(char)) ASCII[code] = code;
+  else if (/[A-Z]/.test(char)) ASCII[code] = code + 32;
+  else if (code === 0x27) ASCII[code] = -1;
+  else ASCII[code] = 0;
+}
+
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
@@ -96,6 +109,19 @@ export function wordHashes(text: string, buffer: HashBuffer, from = 0, to = text
   let inWord = false;
   for (let index = from; index < to; index++) {
     const code = text.charCodeAt(index);
+    if (code < 128) {
+      const fold = ASCII[code] as number;
+      if (fold > 0) {
+        hash = Math.imul(hash ^ fold, FNV_PRIME);
+        inWord = true;
+      } else if (fold === 0 && inWord) {
+        if (count + 1 > out.length) out = buffer.reserve(count + 1, count);
+        out[count++] = mix32(hash);
+        hash = FNV_OFFSET;
+        inWord = false;
+      }
+      continue;
+    }
     let kind = kinds[code] as number;
     if (kind === UNKNOWN) kind = classify(code);
     if (kind === WORD) {
