@@ -45,6 +45,16 @@ describe('oversight run', () => {
     expect(accounted).toBe(read);
   });
 
+  it('takes a DuckDB memory limit, and rejects a malformed one with exit 2', () => {
+    const dir = demoCopy();
+    const bad = runCli(['run', 'recipes/demo.yaml', '--memory-limit', 'lots'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected a size such as 512MB or 2GB, found `lots`');
+    const good = runCli(['run', 'recipes/demo.yaml', '--memory-limit', '512MB', '--json'], { cwd: dir });
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout).ok).toBe(true);
+  });
+
   it('show: the funnel, a step’s drops by reason with examples, the quarantine with file:line', () => {
     const dir = demoCopy();
     expect(runCli(['run', 'recipes/demo.yaml'], { cwd: dir }).code).toBe(0);

@@ -46,7 +46,15 @@ function program(): Command {
     .option('--json', 'print the run result as JSON on stdout')
     .addOption(dbOption())
     .option('--no-progress', 'no progress on stderr')
-    .action(async (file: string, options: { json?: boolean; db: string; progress?: boolean }) => finish(await runCommand(file, options)));
+    .addOption(
+      new Option(
+        '--memory-limit <size>',
+        "DuckDB's memory limit, e.g. 2GB (default: 80% of RAM); beyond it DuckDB spills to disk",
+      ).argParser(memorySize),
+    )
+    .action(async (file: string, options: { json?: boolean; db: string; progress?: boolean; memoryLimit?: string }) =>
+      finish(await runCommand(file, options)),
+    );
 
   root
     .command('steps')
@@ -75,6 +83,14 @@ function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new CliError(`expected a non-negative integer, found \`${value}\``, EXIT_USAGE);
   return parsed;
+}
+
+/** A DuckDB memory size: a number and a unit (`512MB`, `2GB`, `1.5GiB`). */
+function memorySize(value: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim())) {
+    throw new CliError(`expected a size such as 512MB or 2GB, found \`${value}\``, EXIT_USAGE);
+  }
+  return value.trim();
 }
 
 let exitCode = 0;

@@ -11,6 +11,8 @@ export interface RunCommandOptions {
   json?: boolean;
   db: string;
   progress?: boolean;
+  /** DuckDB's memory_limit, e.g. `2GB`; beyond it DuckDB spills to disk. */
+  memoryLimit?: string;
 }
 
 /** `oversight run RECIPE`: validate, run with progress on stderr, print the funnel. */
@@ -30,7 +32,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     }
     return EXIT_USAGE;
   }
-  const db = await openWorkspace(options.db);
+  const db = await openWorkspace(options.db, options.memoryLimit ? { memoryLimit: options.memoryLimit } : {});
   const progress = new ProgressReporter(process.stderr, styleFor(process.stderr), options.progress !== false);
   const controller = new AbortController();
   const interrupt = () => {

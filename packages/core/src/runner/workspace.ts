@@ -3,7 +3,7 @@
  * directory) holding canonical tables, step side tables, lineage, quarantine and run history.
  */
 import { resolve } from 'node:path';
-import { Database } from '../db/database.js';
+import { Database, type DatabaseOptions } from '../db/database.js';
 import { sql } from '../db/sql.js';
 import { ensureIngestTables } from '../sources/ingest.js';
 
@@ -11,8 +11,8 @@ import { ensureIngestTables } from '../sources/ingest.js';
 export const DEFAULT_DB_PATH = '.oversight/oversight.duckdb';
 
 /** Opens the workspace database and creates its bookkeeping tables when missing. */
-export async function openWorkspace(path: string = DEFAULT_DB_PATH): Promise<Database> {
-  const db = await Database.open(path === ':memory:' ? path : resolve(path));
+export async function openWorkspace(path: string = DEFAULT_DB_PATH, options: DatabaseOptions = {}): Promise<Database> {
+  const db = await Database.open(path === ':memory:' ? path : resolve(path), options);
   await ensureWorkspaceTables(db);
   return db;
 }
