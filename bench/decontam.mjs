@@ -11,8 +11,8 @@
 //          --memory-limit 8GB (DuckDB's default), --seed N (1), --json.
 // Exit code: 0 whatever the speed; 1 when a run fails or either side finds other rows than the planted ones.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -30,13 +30,13 @@ import {
 import { builtinSteps } from '../packages/filters/dist/index.js';
 import { normalizedWords } from '../packages/filters/dist/text/normalize.js';
 import { decontamId, generatedEvalSets, KINDS, plantPlan, readEvalItems, writeDecontamJsonl } from './generate-decontam.mjs';
+import { benchCli, cachedData, median, mib, pad, seconds } from './lib.mjs';
 
 const TARGET_MICROSECONDS = 5;
 const SOURCE = 'train';
 /** n per scope, the step's defaults. */
 const N = { prompt: 8, answer: 13, straddle: 13 };
 /** Temp dirs still on disk; removed on exit, failure and Ctrl-C. */
-const tempDirs = new Set();
 const here = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------------------------------------------
@@ -67,11 +67,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const integer = (name, min) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) fail(`--${name} expects an integer ≥ ${min}, got ${JSON.stringify(args[name])}`);
-  return value;
-};
+const { integer, say, fail, makeTempDir, removeTempDir, cleanup } = benchCli('decontam', args);
 const rows = integer('rows', 1);
 const runs = integer('runs', 1);
 const planted = Math.min(integer('planted', 1), rows);
@@ -81,34 +77,6 @@ const threads = args.threads === undefined ? undefined : integer('threads', 1);
 const memoryLimit = args['memory-limit'];
 if (args.workers !== undefined) process.env.OVERSIGHT_WORKERS = String(integer('workers', 0));
 const workers = process.env.OVERSIGHT_WORKERS ? Number(process.env.OVERSIGHT_WORKERS) : availableParallelism();
-
-const say = (line = '') => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-
-function fail(message) {
-  process.stderr.write(`bench/decontam: ${message}\n`);
-  cleanup();
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Temp dirs
-
-function makeTempDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'oversight-bench-'));
-  tempDirs.add(dir);
-  return dir;
-}
-function removeTempDir(dir) {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
-function cleanup() {
-  for (const dir of [...tempDirs]) removeTempDir(dir);
-}
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
 
 // ---------------------------------------------------------------------------------------------------
 // Eval sets: GSM8K test and MATH test from --data-dir, or generated stand-ins of the same size.
@@ -140,27 +108,13 @@ function evalSets() {
 // ---------------------------------------------------------------------------------------------------
 // Training rows: generated once per (rows, planted, seed, generators, eval files), cached under bench/.data/.
 
-async function dataFile(sets, plan) {
-  const hash = createHash('sha256');
-  for (const name of ['generate-decontam.mjs', 'generate-neardup.mjs']) hash.update(readFileSync(join(here, name)));
-  for (const set of sets) hash.update(readFileSync(set.path));
-  const version = hash.digest('hex').slice(0, 8);
-  mkdirSync(cacheDir, { recursive: true });
-  const path = join(cacheDir, `decontam-${rows}-p${planted}-s${seed}-${version}.jsonl`);
-  if (!existsSync(path)) {
-    say(`generating ${rows.toLocaleString('en-US')} chat rows (${planted} planted) → ${path}`);
-    const began = performance.now();
-    const partial = `${path}.partial-${process.pid}`;
-    try {
-      await writeDecontamJsonl(partial, rows, seed, plan);
-      renameSync(partial, path);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      throw error;
-    }
-    say(`generated in ${seconds(performance.now() - began)}`);
-  }
-  return path;
+function dataFile(sets, plan) {
+  return cachedData(
+    `decontam-${rows}-p${planted}-s${seed}`,
+    [join(here, 'generate-decontam.mjs'), join(here, 'generate-neardup.mjs'), ...sets.map((set) => set.path)],
+    (partial) => writeDecontamJsonl(partial, rows, seed, plan),
+    say,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -308,17 +262,8 @@ async function firstRows(file, count) {
 // ---------------------------------------------------------------------------------------------------
 // Reporting helpers
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const micro = (ms, n) => (ms * 1000) / n;
 const us = (value) => `${value.toFixed(2)} µs/row`;
-const pad = (text, width) => String(text).padStart(width);
 
 // ---------------------------------------------------------------------------------------------------
 // Main

@@ -10,10 +10,11 @@
 //             solution start the assistant turn: only the 13-grams across the two turns match.
 // Only eval items that survive ingest (GSM8K: a `####` answer; MATH: a balanced `\boxed{}`) and are
 // long enough for their kind are copied, so every planted row must be found and nothing else.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { lastBoxed } from '../packages/core/dist/index.js';
 import { normalizedWords } from '../packages/filters/dist/text/normalize.js';
 import { prose, stream } from './generate-neardup.mjs';
+import { writeChatRows } from './lib.mjs';
 
 export const KINDS = ['prompt', 'answer', 'straddle'];
 
@@ -95,27 +96,12 @@ export const decontamId = (position) => `dc-${position}`;
 /** Writes `rows` chat rows with the plan's planted rows; returns the plan. */
 export async function writeDecontamJsonl(path, rows, seed, plan) {
   const random = stream(seed, 0xdeca, 0);
-  const out = createWriteStream(path);
-  let buffer = '';
   let next = 0;
-  for (let position = 0; position < rows; position++) {
-    let row;
-    if (next < plan.length && plan[next].position === position) row = plantedRow(random, plan[next++]);
-    else row = fillerRow(random);
-    buffer += `${JSON.stringify({
-      id: decontamId(position),
-      messages: [
-        { role: 'user', content: row.user },
-        { role: 'assistant', content: row.assistant },
-      ],
-    })}\n`;
-    if (buffer.length > 1 << 22) {
-      if (!out.write(buffer)) await new Promise((resolve) => out.once('drain', resolve));
-      buffer = '';
-    }
-  }
-  out.write(buffer);
-  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
+  // Rows are drawn in position order from one stream, as `writeChatRows` asks for them.
+  await writeChatRows(path, rows, (position) => {
+    const row = next < plan.length && plan[next].position === position ? plantedRow(random, plan[next++]) : fillerRow(random);
+    return { id: decontamId(position), user: row.user, assistant: row.assistant };
+  });
   return plan;
 }
 

@@ -10,22 +10,12 @@
 //
 // Every document is a pure function of (seed, group, copy): a benchmark can rebuild any document (a
 // quality sample, a baseline subset) without reading the file back.
-import { createWriteStream } from 'node:fs';
+import { mix32 } from '../packages/filters/dist/text/normalize.js';
+import { writeChatRows } from './lib.mjs';
 
 /** Share of groups that are singletons: 0.903 puts about 30% of the documents in multi-copy groups. */
 const SINGLETON_GROUPS = 0.903;
 const MAX_COPIES = 6;
-
-/** murmur3's finalizer, for seeding. */
-function mix32(value) {
-  let h = value | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * sfc32 seeded from three integers: 128 bits of state, so the streams of a million documents never
@@ -216,24 +206,7 @@ export function sampleSlots(layout, size) {
 
 export async function writeNeardupJsonl(path, docs, seed = 1) {
   const layout = neardupLayout(docs, seed);
-  const out = createWriteStream(path);
-  let buffer = '';
-  for (let position = 0; position < docs; position++) {
-    const document = documentAt(layout, seed, position);
-    buffer += `${JSON.stringify({
-      id: neardupId(position),
-      messages: [
-        { role: 'user', content: document.user },
-        { role: 'assistant', content: document.assistant },
-      ],
-    })}\n`;
-    if (buffer.length > 1 << 22) {
-      if (!out.write(buffer)) await new Promise((resolve) => out.once('drain', resolve));
-      buffer = '';
-    }
-  }
-  out.write(buffer);
-  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
+  await writeChatRows(path, docs, (position) => ({ id: neardupId(position), ...documentAt(layout, seed, position) }));
   return layout;
 }
 

@@ -1,15 +1,5 @@
-// Ingest benchmark: raw DuckDB `read_ndjson` into a table vs. the same file through a recipe source.
-//
-//   npm run bench:ingest -- --rows 1000000 --runs 3      (builds first)
-//   node bench/ingest.mjs --rows 20000 --runs 1          (after `npx tsc -b`)
-//
-// Options: --rows N (1000000), --runs N (3), --threads N (all cores), --seed N (1),
-//          --memory-limit 8GB (DuckDB's default), --check-path (after the timed runs, ingest once more
-//          through `ingestSource` to report whether the fast path was taken; untimed), --json.
-// Exit code: 0 whatever the speed; 1 when a run fails or its counts are wrong.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +18,10 @@ import {
   validateRecipeText,
 } from '../packages/core/dist/index.js';
 import { writeChatJsonl } from './generate-chat.mjs';
+import { benchCli, cachedData, median, mib, pad, seconds } from './lib.mjs';
 
 const TARGET = 1.5;
 /** Temp dirs still on disk; removed on exit, failure and Ctrl-C. */
-const tempDirs = new Set();
 const here = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------------------------------------------
@@ -58,47 +48,14 @@ if (args.help) {
   process.exit(0);
 }
 
-const positiveInteger = (name) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < 1) fail(`--${name} expects a positive integer, got ${JSON.stringify(args[name])}`);
-  return value;
-};
+const { integer, say, fail, makeTempDir, removeTempDir, cleanup } = benchCli('ingest', args);
+const positiveInteger = (name) => integer(name, 1);
 const rows = positiveInteger('rows');
 const runs = positiveInteger('runs');
 const threads = positiveInteger('threads');
 const seed = positiveInteger('seed');
 const memoryLimit = args['memory-limit'];
 
-// Human output goes to stdout, or to stderr when --json owns stdout.
-const say = (line = '') => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-
-function fail(message) {
-  process.stderr.write(`bench/ingest: ${message}\n`);
-  cleanup();
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Temp dirs
-
-function makeTempDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'oversight-bench-'));
-  tempDirs.add(dir);
-  return dir;
-}
-function removeTempDir(dir) {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
-function cleanup() {
-  for (const dir of [...tempDirs]) removeTempDir(dir);
-}
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
-/** Bytes under a directory (the DuckDB file plus any WAL left behind). */
 function sizeOnDisk(dir) {
   let total = 0;
   for (const name of ['raw.duckdb', 'raw.duckdb.wal', 'ours.duckdb', 'ours.duckdb.wal']) {
@@ -109,29 +66,12 @@ function sizeOnDisk(dir) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------------
 // Data: generated once per (rows, seed, generator source), cached under bench/.data/
 
-async function dataFile() {
-  const generator = readFileSync(join(here, 'generate-chat.mjs'));
-  const version = createHash('sha256').update(generator).digest('hex').slice(0, 8);
-  const dir = join(here, '.data');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `chat-${rows}-s${seed}-${version}.jsonl`);
-  if (!existsSync(path)) {
-    say(`generating ${rows.toLocaleString('en-US')} chat rows → ${path}`);
-    const began = performance.now();
-    // Written aside and renamed, so an interrupted generation never leaves a short file in the cache.
-    const partial = `${path}.partial-${process.pid}`;
-    try {
-      await writeChatJsonl(partial, rows, seed);
-      renameSync(partial, path);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      throw error;
-    }
-    say(`generated in ${seconds(performance.now() - began)}`);
-  }
-  return path;
+function dataFile() {
+  return cachedData(`chat-${rows}-s${seed}`, [join(here, 'generate-chat.mjs')], (partial) => writeChatJsonl(partial, rows, seed), say);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -251,16 +191,7 @@ async function checkPath(file) {
 // ---------------------------------------------------------------------------------------------------
 // Reporting helpers
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const rate = (ms) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
-const pad = (text, width) => String(text).padStart(width);
 
 // ---------------------------------------------------------------------------------------------------
 // Main

@@ -24,6 +24,7 @@ import {
 } from '../packages/filters/dist/minhash/engine.js';
 import { pipeline, WorkerPool } from '../packages/filters/dist/parallel/pool.js';
 import { documentAt, neardupDocument, neardupLayout, scopeAllText, stream } from './generate-neardup.mjs';
+import { benchCli, median, pad, plainMinHash, seconds } from './lib.mjs';
 
 const { Minhash } = minhashPackage;
 const TARGET_RATE = 100_000;
@@ -58,24 +59,13 @@ if (args.help) {
   process.exit(0);
 }
 
-const integer = (name, min) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) fail(`--${name} expects an integer ≥ ${min}, got ${JSON.stringify(args[name])}`);
-  return value;
-};
+const { integer, say, fail } = benchCli('minhash', args);
 const docs = integer('docs', 1);
 const plainDocs = Math.min(integer('plain-docs', 1), docs);
 const packageDocs = Math.min(integer('package-docs', 1), docs);
 const workers = integer('workers', 1);
 const runs = integer('runs', 1);
 const seed = integer('seed', 1);
-
-const say = (line = '') => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-
-function fail(message) {
-  process.stderr.write(`bench/minhash: ${message}\n`);
-  process.exit(1);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Documents: the first N documents of the near-duplicate generator (scope `all` text, ~1.1k chars),
@@ -97,44 +87,7 @@ function makeDocuments() {
 // per word, 5-word shingles (FNV over the word hashes), 128 universal hash permutations
 // h_i(x) = a_i·x + b_i mod 2^32 (Math.imul), minimum per permutation.
 
-const PLAIN_A = new Uint32Array(NUM_PERM);
-const PLAIN_B = new Uint32Array(NUM_PERM);
-{
-  const random = stream(seed, 0x5eed, 0x5eed);
-  for (let i = 0; i < NUM_PERM; i++) {
-    PLAIN_A[i] = (Math.floor(random() * 4294967296) | 1) >>> 0;
-    PLAIN_B[i] = Math.floor(random() * 4294967296) >>> 0;
-  }
-}
-const SPLIT = /[^\p{L}\p{N}]+/u;
-
-function plainWords(text) {
-  return text
-    .toLowerCase()
-    .split(SPLIT)
-    .filter((word) => word.length > 0);
-}
-
-function plainSignature(text, signature) {
-  const words = plainWords(text);
-  const hashes = new Uint32Array(words.length);
-  for (let w = 0; w < words.length; w++) {
-    const word = words[w];
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
-    hashes[w] = hash;
-  }
-  signature.fill(0xffffffff);
-  for (let start = 0; start + SHINGLE <= hashes.length; start++) {
-    let x = 0x811c9dc5;
-    for (let k = 0; k < SHINGLE; k++) x = Math.imul(x ^ hashes[start + k], 16777619);
-    for (let p = 0; p < NUM_PERM; p++) {
-      const value = (Math.imul(PLAIN_A[p], x) + PLAIN_B[p]) >>> 0;
-      if (value < signature[p]) signature[p] = value;
-    }
-  }
-  return signature;
-}
+const { words: plainWords, sign: plainSignature } = plainMinHash(NUM_PERM, SHINGLE, stream(seed, 0x5eed, 0x5eed));
 
 /** The `minhash` package as its README uses it: one `Minhash` per document, `update` per shingle. */
 function packageSignature(text) {
@@ -235,16 +188,8 @@ function nearDuplicatePairs(count) {
 // ---------------------------------------------------------------------------------------------------
 // Reporting helpers
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 const perSecond = (n, ms) => n / (ms / 1000);
 const rate = (value) => `${Math.round(value).toLocaleString('en-US')} docs/s`;
-const pad = (text, width) => String(text).padStart(width);
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 // ---------------------------------------------------------------------------------------------------
 // Main

@@ -14,8 +14,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { statSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,7 @@ import { minhashConfig, minhashDedup } from '../packages/filters/dist/dedup/minh
 import { builtinSteps } from '../packages/filters/dist/index.js';
 import { normalizedWords } from '../packages/filters/dist/text/normalize.js';
 import { documentAt, neardupId, neardupLayout, sampleSlots, scopeAllText, stream } from './generate-neardup.mjs';
+import { benchCli, cachedData, median, mib, pad, plainMinHash, seconds } from './lib.mjs';
 
 const TARGET_SECONDS = 60;
 const TARGET_RSS_BYTES = 3e9;
@@ -43,7 +44,6 @@ const NUM_PERM = 128;
 const SHINGLE = 5;
 const SOURCE = 'docs';
 /** Temp dirs still on disk; removed on exit, failure and Ctrl-C. */
-const tempDirs = new Set();
 const here = dirname(fileURLToPath(import.meta.url));
 
 // ---------------------------------------------------------------------------------------------------
@@ -74,11 +74,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const integer = (name, min) => {
-  const value = Number(args[name]);
-  if (!Number.isInteger(value) || value < min) fail(`--${name} expects an integer ≥ ${min}, got ${JSON.stringify(args[name])}`);
-  return value;
-};
+const { integer, say, fail, makeTempDir, removeTempDir, cleanup } = benchCli('neardup', args);
 const docs = integer('docs', 10);
 const runs = integer('runs', 1);
 const sampleSize = Math.min(integer('sample', 10), docs);
@@ -91,58 +87,21 @@ const memoryLimit = args['memory-limit'];
 if (args.workers !== undefined) process.env.OVERSIGHT_WORKERS = String(integer('workers', 0));
 const workers = process.env.OVERSIGHT_WORKERS ? Number(process.env.OVERSIGHT_WORKERS) : availableParallelism();
 
-const say = (line = '') => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-
-function fail(message) {
-  process.stderr.write(`bench/neardup: ${message}\n`);
-  cleanup();
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Temp dirs
-
-function makeTempDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'oversight-bench-'));
-  tempDirs.add(dir);
-  return dir;
-}
-function removeTempDir(dir) {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
-function cleanup() {
-  for (const dir of [...tempDirs]) removeTempDir(dir);
-}
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-
 // ---------------------------------------------------------------------------------------------------
 // Data: generated once per (docs, seed, generator source), cached under bench/.data/. Generation
 // runs in a child process so that its memory never shows in this process's peak RSS.
 
 function dataFile() {
   const generator = join(here, 'generate-neardup.mjs');
-  const version = createHash('sha256').update(readFileSync(generator)).digest('hex').slice(0, 8);
-  const dir = join(here, '.data');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `neardup-${docs}-s${seed}-${version}.jsonl`);
-  if (!existsSync(path)) {
-    say(`generating ${docs.toLocaleString('en-US')} documents → ${path}`);
-    const began = performance.now();
-    const partial = `${path}.partial-${process.pid}`;
-    try {
+  // Generation runs in a child process so that its memory never shows in this process's peak RSS.
+  return cachedData(
+    `neardup-${docs}-s${seed}`,
+    [generator],
+    async (partial) => {
       execFileSync(process.execPath, [generator, partial, String(docs), String(seed)], { stdio: 'inherit' });
-      renameSync(partial, path);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      throw error;
-    }
-    say(`generated in ${seconds(performance.now() - began)}`);
-  }
-  return path;
+    },
+    say,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -344,40 +303,7 @@ function quality(sample, fates) {
 // the same bands × rows as ours, one JS Map per band from the band's values joined as a string;
 // a document whose any band key was seen before is dropped (first seen kept), no verification.
 
-const PLAIN_A = new Uint32Array(NUM_PERM);
-const PLAIN_B = new Uint32Array(NUM_PERM);
-{
-  const random = stream(seed, 0x5eed, 0x5eed);
-  for (let i = 0; i < NUM_PERM; i++) {
-    PLAIN_A[i] = (Math.floor(random() * 4294967296) | 1) >>> 0;
-    PLAIN_B[i] = Math.floor(random() * 4294967296) >>> 0;
-  }
-}
-const SPLIT = /[^\p{L}\p{N}]+/u;
-
-function plainSignature(text, signature) {
-  const words = text
-    .toLowerCase()
-    .split(SPLIT)
-    .filter((word) => word.length > 0);
-  const hashes = new Uint32Array(words.length);
-  for (let w = 0; w < words.length; w++) {
-    const word = words[w];
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
-    hashes[w] = hash;
-  }
-  signature.fill(0xffffffff);
-  for (let start = 0; start + SHINGLE <= hashes.length; start++) {
-    let x = 0x811c9dc5;
-    for (let k = 0; k < SHINGLE; k++) x = Math.imul(x ^ hashes[start + k], 16777619);
-    for (let p = 0; p < NUM_PERM; p++) {
-      const value = (Math.imul(PLAIN_A[p], x) + PLAIN_B[p]) >>> 0;
-      if (value < signature[p]) signature[p] = value;
-    }
-  }
-  return signature;
-}
+const plainSignature = plainMinHash(NUM_PERM, SHINGLE, stream(seed, 0x5eed, 0x5eed)).sign;
 
 function baseline(texts, bands, rows) {
   const maps = Array.from({ length: bands }, () => new Map());
@@ -401,23 +327,14 @@ function baseline(texts, bands, rows) {
 // ---------------------------------------------------------------------------------------------------
 // Reporting helpers
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const gib = (kib) => `${(kib / 2 ** 20).toFixed(2)} GiB`;
-const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} docs/s`;
-const pad = (text, width) => String(text).padStart(width);
 
 // ---------------------------------------------------------------------------------------------------
 // Main
 
 try {
-  const file = dataFile();
+  const file = await dataFile();
   const layout = neardupLayout(docs, seed);
   const positions = sampleSlots(layout, sampleSize);
   const sampleIds = Array.from(positions, (position) => canonicalId(neardupId(position)));

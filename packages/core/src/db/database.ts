@@ -123,17 +123,7 @@ export class Database {
    * The fast path for hot loops (≈2× `stream`): no row objects, BIGINT as `bigint`, VARCHAR as string.
    */
   async *streamColumns(query: SqlFragment): AsyncGenerator<unknown[][]> {
-    const { text, values } = query.toQuery();
-    try {
-      const result = await this.connection.stream(text, values as DuckDBValue[]);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
-        yield chunk.getColumns() as unknown[][];
-      }
-    } catch (error) {
-      throw queryError(error, text, values);
-    }
+    yield* streamChunks(this.connection, query);
   }
 
   /**
@@ -144,17 +134,7 @@ export class Database {
    */
   async *streamCommitted(query: SqlFragment): AsyncGenerator<unknown[][]> {
     this.reader ??= await this.instance.connect();
-    const { text, values } = query.toQuery();
-    try {
-      const result = await this.reader.stream(text, values as DuckDBValue[]);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
-        yield chunk.getColumns() as unknown[][];
-      }
-    } catch (error) {
-      throw queryError(error, text, values);
-    }
+    yield* streamChunks(this.reader, query);
   }
 
   /**
@@ -316,6 +296,21 @@ export interface ColumnWriter {
   append(columns: ReadonlyArray<ArrayLike<unknown>>, rows: number): void;
   /** Flushes; returns the number of rows written. */
   close(): number;
+}
+
+/** Streams a query's result on `connection`, one chunk's columns at a time. */
+async function* streamChunks(connection: DuckDBConnection, query: SqlFragment): AsyncGenerator<unknown[][]> {
+  const { text, values } = query.toQuery();
+  try {
+    const result = await connection.stream(text, values as DuckDBValue[]);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      yield chunk.getColumns() as unknown[][];
+    }
+  } catch (error) {
+    throw queryError(error, text, values);
+  }
 }
 
 /** The bare name of a table given as an identifier fragment (quotes removed, doubled quotes undone). */

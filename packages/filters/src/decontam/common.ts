@@ -1,6 +1,10 @@
 /** What `decontam/ngram` and `decontam/minhash` share: eval sets, searched text, evidence, verdicts. */
 import { type Database, type DatasetReference, rawSql, type SqlFragment, type StepContext, sql } from '@oversight/core';
 import { z } from 'zod';
+import { batches } from '../dedup/minhash.js';
+import { openPool } from '../parallel/open.js';
+import { pipeline } from '../parallel/pool.js';
+import { type PackedTexts, packTexts, type Task, type TaskResult } from '../parallel/tasks.js';
 
 export const againstSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -123,4 +127,37 @@ export async function summarizeMatches(db: Database, matches: SqlFragment): Prom
   );
   if (rows.length === 0) return 'no row matched an eval item';
   return `rows matched: ${rows.map((row) => `${row.source}×${row.eval} ${row.n}`).join(', ')}`;
+}
+
+/**
+ * Streams the `search` text of every training row through a worker pool: `setup` is given to every
+ * worker first, `task` makes one batch's task, `consume` gets results in input order. Progress runs
+ * to 90%.
+ */
+export async function scanTraining<R extends TaskResult>(
+  context: StepContext,
+  search: 'user' | 'assistant' | 'all',
+  work: {
+    setup?: Task;
+    task: (texts: string[] | PackedTexts) => Task;
+    consume: (batch: { ords: unknown[]; texts: string[] }, result: R) => void;
+  },
+): Promise<void> {
+  const pool = openPool(context.inputRows);
+  try {
+    if (work.setup) await pool.broadcast(work.setup);
+    let done = 0;
+    await pipeline<{ ords: unknown[]; texts: string[] }, R>(
+      pool,
+      batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(search)} FROM ${context.input}`), context.signal),
+      (batch) => work.task(pool.size > 0 ? packTexts(batch.texts) : batch.texts),
+      (batch, result) => {
+        work.consume(batch, result);
+        done += batch.texts.length;
+        context.progress((0.9 * done) / context.inputRows);
+      },
+    );
+  } finally {
+    await pool.close();
+  }
 }

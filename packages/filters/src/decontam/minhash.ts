@@ -4,9 +4,9 @@
  * shorter shingles than dedup, to catch lightly paraphrased benchmark questions that share no long
  * n-gram. Every candidate is confirmed on its exact shingle-set Jaccard.
  */
-import { defineStep, sql } from '@oversight/core';
+import { defineStep } from '@oversight/core';
 import { z } from 'zod';
-import { batches, VERIFIED_WEIGHTS } from '../dedup/minhash.js';
+import { VERIFIED_WEIGHTS } from '../dedup/minhash.js';
 import {
   bandKeys,
   curvePoints,
@@ -19,9 +19,7 @@ import {
   signShingles,
 } from '../minhash/engine.js';
 import { describeShingles, shingleConfig, shinglesSchema } from '../minhash/params.js';
-import { openPool } from '../parallel/open.js';
-import { pipeline } from '../parallel/pool.js';
-import { packTexts, type SignResult } from '../parallel/tasks.js';
+import type { SignResult } from '../parallel/tasks.js';
 import { normalizeText } from '../text/normalize.js';
 import {
   actionSchema,
@@ -30,8 +28,8 @@ import {
   type EvalItem,
   loadEvalItems,
   type Match,
+  scanTraining,
   summarizeMatches,
-  turnsText,
   writeEvidence,
 } from './common.js';
 
@@ -113,46 +111,36 @@ export const minhashDecontam = defineStep({
     const matches: Match[] = [];
     let candidates = 0;
     if (items.length > 0 && context.inputRows > 0) {
-      const pool = openPool(context.inputRows);
-      try {
-        let done = 0;
-        await pipeline<{ ords: unknown[]; texts: string[] }, SignResult>(
-          pool,
-          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
-          (batch) => ({ kind: 'sign', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts, config, withSignatures: false }),
-          (batch, result) => {
-            for (let row = 0; row < batch.texts.length; row++) {
-              if (!result.valid[row]) continue;
-              const found = new Set<number>();
-              for (let band = 0; band < config.bands; band++) {
-                const list = buckets[band]?.get(result.keys[row * config.bands + band] as number);
-                if (list) for (const item of list) found.add(item);
-              }
-              if (found.size === 0) continue;
-              candidates += found.size;
-              const own = shingleSet(batch.texts[row] ?? '', config.shingles, scratch);
-              for (const index of [...found].sort((a, b) => a - b)) {
-                const similarity = jaccard(own, sets[index] as Uint32Array);
-                if (similarity < options.threshold) continue;
-                const item = items[index] as EvalItem;
-                matches.push({
-                  ord: Number(batch.ords[row]),
-                  eval: item.eval,
-                  item: item.id,
-                  scope: `${options.scope}~${options.search}`,
-                  shown: [normalizeText(text(item)).slice(0, 240)],
-                  matched: 1,
-                  similarity,
-                });
-              }
+      await scanTraining<SignResult>(context, options.search, {
+        task: (texts) => ({ kind: 'sign', texts, config, withSignatures: false }),
+        consume: (batch, result) => {
+          for (let row = 0; row < batch.texts.length; row++) {
+            if (!result.valid[row]) continue;
+            const found = new Set<number>();
+            for (let band = 0; band < config.bands; band++) {
+              const list = buckets[band]?.get(result.keys[row * config.bands + band] as number);
+              if (list) for (const item of list) found.add(item);
             }
-            done += batch.texts.length;
-            context.progress((0.9 * done) / context.inputRows);
-          },
-        );
-      } finally {
-        await pool.close();
-      }
+            if (found.size === 0) continue;
+            candidates += found.size;
+            const own = shingleSet(batch.texts[row] ?? '', config.shingles, scratch);
+            for (const index of [...found].sort((a, b) => a - b)) {
+              const similarity = jaccard(own, sets[index] as Uint32Array);
+              if (similarity < options.threshold) continue;
+              const item = items[index] as EvalItem;
+              matches.push({
+                ord: Number(batch.ords[row]),
+                eval: item.eval,
+                item: item.id,
+                scope: `${options.scope}~${options.search}`,
+                shown: [normalizeText(text(item)).slice(0, 240)],
+                matched: 1,
+                similarity,
+              });
+            }
+          }
+        },
+      });
     }
     await writeEvidence(context, matches, {
       action: options.action,

@@ -12,12 +12,8 @@
  * Evidence goes to `matches` (row, eval set, eval item, scope, the matched n-grams) and the run's
  * contamination report; `checks:` can assert `contamination.<eval>` (rows still in the mix).
  */
-import { defineStep, sql } from '@oversight/core';
+import { defineStep } from '@oversight/core';
 import { z } from 'zod';
-import { batches } from '../dedup/minhash.js';
-import { openPool } from '../parallel/open.js';
-import { pipeline } from '../parallel/pool.js';
-import { packTexts } from '../parallel/tasks.js';
 import { HashBuffer, normalizedWords, wordHashes } from '../text/normalize.js';
 import {
   actionSchema,
@@ -27,9 +23,9 @@ import {
   loadEvalItems,
   MAX_SHOWN,
   type Match,
+  scanTraining,
   searchSchema,
   summarizeMatches,
-  turnsText,
   writeEvidence,
 } from './common.js';
 import { NgramIndexBuilder, type NgramMatchResult } from './matcher.js';
@@ -97,23 +93,11 @@ export const ngramDecontam = defineStep({
     );
     const matches: Match[] = [];
     if (entries.length > 0 && context.inputRows > 0) {
-      const pool = openPool(context.inputRows);
-      try {
-        await pool.broadcast({ kind: 'ngram-index', index });
-        let done = 0;
-        await pipeline<{ ords: unknown[]; texts: string[] }, NgramMatchResult>(
-          pool,
-          batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(options.search)} FROM ${context.input}`), context.signal),
-          (batch) => ({ kind: 'ngram-match', texts: pool.size > 0 ? packTexts(batch.texts) : batch.texts }),
-          (batch, result) => {
-            confirmHits(batch, result, compiled, entries, builder.next, matches);
-            done += batch.texts.length;
-            context.progress((0.9 * done) / context.inputRows);
-          },
-        );
-      } finally {
-        await pool.close();
-      }
+      await scanTraining<NgramMatchResult>(context, options.search, {
+        setup: { kind: 'ngram-index', index },
+        task: (texts) => ({ kind: 'ngram-match', texts }),
+        consume: (batch, result) => confirmHits(batch, result, compiled, entries, builder.next, matches),
+      });
     }
     await writeEvidence(context, matches, {
       action: options.action,
