@@ -1,23 +1,31 @@
 /**
- * Finding eval n-grams in training text, fast: the eval side is compiled once into open-addressing
- * hash tables of 64-bit n-gram keys (one table per n, plus one of whole normalized texts for eval
- * items shorter than n words); the training side is tokenized once per row and every window is looked
- * up with a rolling hash. Hits are candidates only: the caller re-reads the words of each hit and keeps
- * it only when they are equal, so hash collisions can never flag a row.
+ * Finding eval n-grams in training text, fast.
+ *
+ * Eval side: each item's words (prompt then answer, as word hashes) are laid end to end in one flat
+ * array, and every m-gram of it (m ≤ the smallest n) goes into an open-addressing table of 64-bit
+ * keys, chained by flat position. Training side: each row is tokenized once and only every
+ * `stride`-th m-gram is looked up (stride = n − m + 1): any shared n-gram contains a shared m-gram at
+ * such a position, so nothing is missed, and there are `stride` times fewer lookups. A hit is
+ * extended word by word, left and right, into the maximal run both texts share; runs of at least n
+ * words are reported once (from their first sampled position). The caller re-reads the words of each
+ * run and decides which scope's n-grams it holds, so hash collisions can never flag a row.
+ *
+ * Eval parts shorter than n words match only a whole training turn: one more table of whole-part keys.
  */
+
+import type { PackedTexts } from '../parallel/tasks.js';
 import { HashBuffer, mix32, wordHashes } from '../text/normalize.js';
 
 const P1 = 0x01000193;
 const P2 = 0x5bd1e995;
+const FILTER_MIX = 0x9e3779b1;
 
 /**
  * One hash table: key halves per slot, and the head of the entry chain for that key (-1 = empty).
- * `filter` is a one-hash bit filter (16 bits per key, ~6% false positives) small enough to stay in
- * cache: most training windows are rejected there without touching the large table.
+ * `filter` is a one-hash bit filter (16 bits per key, ~6% false positives) checked first: most
+ * training windows are rejected there without touching the large table.
  */
 export interface KeyTable {
-  /** Window size in words (0 for the whole-text table). */
-  n: number;
   mask: number;
   high: Uint32Array;
   low: Uint32Array;
@@ -27,30 +35,53 @@ export interface KeyTable {
   filterShift: number;
 }
 
-const FILTER_MIX = 0x9e3779b1;
-
-/** What workers receive: the tables only (entries stay with the caller). */
+/** What workers receive once. */
 export interface NgramIndexData {
-  tables: KeyTable[];
+  /** Words per looked-up key. */
+  m: number;
+  /** Training m-grams looked up: positions 0, stride, 2·stride, … */
+  stride: number;
+  /** Shortest run worth reporting: the smallest n. */
+  minRun: number;
+  /** m-gram key → first flat position with that key. */
+  table: KeyTable;
+  /** Flat position → next flat position with the same key, -1 at the end. */
+  next: Int32Array;
+  /** Every eval item's word hashes, end to end. */
+  words: Uint32Array;
+  /** Flat position → index of its item. */
+  owner: Int32Array;
+  /** Item i occupies flat positions [offsets[i], offsets[i + 1]). */
+  offsets: Int32Array;
+  /** Whole-part key → first whole entry (the caller's numbering). */
   whole: KeyTable;
 }
 
-/** Hits of one batch: text index, head entry of the matching chain, word position (whole: turn index). */
+/**
+ * Hits of one batch. A run: text `text`, flat eval position `evalStart`, training word `trainStart`,
+ * `length` words. A whole hit (`whole` = 1): `evalStart` is the head whole entry, `trainStart` the
+ * turn index, `length` 0.
+ */
 export interface NgramMatchResult {
   text: Int32Array;
-  entry: Int32Array;
-  position: Int32Array;
-  /** 1 when the hit is a whole-text match of one turn. */
+  evalStart: Int32Array;
+  trainStart: Int32Array;
+  length: Int32Array;
   whole: Uint8Array;
 }
 
-function createTable(n: number, entries: number): KeyTable {
+/** The key length and lookup stride for the smallest n: m = ⌈3n/4⌉, stride = n − m + 1. */
+export function samplingFor(minN: number): { m: number; stride: number } {
+  const m = Math.max(1, Math.ceil((3 * minN) / 4));
+  return { m, stride: minN - m + 1 };
+}
+
+function createTable(entries: number): KeyTable {
   let size = 16;
   while (size < entries * 2) size *= 2;
   let bits = 10;
-  while (bits < 27 && 2 ** bits < entries * 16) bits++;
+  while (bits < 27 && 2 ** bits < entries * 8) bits++;
   return {
-    n,
     mask: size - 1,
     high: new Uint32Array(size),
     low: new Uint32Array(size),
@@ -86,178 +117,232 @@ function rolling(words: Uint32Array, start: number, count: number): [number, num
   return [a, b];
 }
 
-/** 64-bit key of `count` word hashes from `start`, with the same rolling scheme as the matcher. */
-function windowKey(words: Uint32Array, start: number, count: number, salt: number): [number, number] {
-  const [a, b] = rolling(words, start, count);
+function finish(a: number, b: number, salt: number): [number, number] {
   return [mix32(a ^ salt), mix32(b ^ Math.imul(salt, 0x9e3779b1))];
 }
 
-/** Builds the index on the calling thread. Entries are numbered by the caller's `add*` order. */
+/** Inserts a key with entry `entry`; returns the previous head for that key, or -1. */
+function insert(table: KeyTable, high: number, low: number, entry: number, bit?: number): number {
+  if (bit !== undefined) {
+    const index = bit >>> table.filterShift;
+    table.filter[index >>> 5] = (table.filter[index >>> 5] as number) | (1 << (index & 31));
+  }
+  const slot = slotOf(table, high, low);
+  const head = table.head[slot] as number;
+  if (head === -1) {
+    table.high[slot] = high;
+    table.low[slot] = low;
+  }
+  table.head[slot] = entry;
+  return head;
+}
+
+/** Builds the index on the calling thread. */
 export class NgramIndexBuilder {
-  private readonly tables = new Map<number, KeyTable>();
-  private whole: KeyTable;
-  private readonly pending = new Map<number, Array<{ high: number; low: number; entry: number; bit: number }>>();
-  private readonly pendingWhole: Array<{ high: number; low: number; entry: number }> = [];
-  /** Chain of entries sharing a key: `next[entry]`, -1 at the end. */
-  readonly next: number[] = [];
+  private readonly sequences: Uint32Array[] = [];
+  private total = 0;
+  private readonly wholeKeys: Array<{ high: number; low: number; entry: number }> = [];
+  /** Chain of whole entries sharing a key: `wholeNext[entry]`, -1 at the end. */
+  readonly wholeNext: number[] = [];
 
-  constructor() {
-    this.whole = createTable(0, 0);
+  constructor(
+    readonly m: number,
+    readonly stride: number,
+    readonly minRun: number,
+  ) {}
+
+  /** Adds an item's word sequence; returns its flat offset. Every m-gram of it is indexed. */
+  addSequence(words: Uint32Array): number {
+    const offset = this.total;
+    this.sequences.push(words);
+    this.total += words.length;
+    return offset;
   }
 
-  /** Adds window `[start, start + n)` of `words` as entry `entry`. */
-  addWindow(words: Uint32Array, start: number, n: number, entry: number): void {
-    const [high, low] = windowKey(words, start, n, n);
-    const [a, b] = rolling(words, start, n);
-    let list = this.pending.get(n);
-    if (!list) {
-      list = [];
-      this.pending.set(n, list);
-    }
-    list.push({ high, low, entry, bit: filterBit(a, b, 0) });
-    this.next[entry] = -1;
-  }
-
-  /** Adds the whole word sequence `words[0, count)` as entry `entry`. */
+  /** Adds the whole word sequence `words[0, count)` as whole entry `entry`. */
   addWhole(words: Uint32Array, count: number, entry: number): void {
-    const [high, low] = windowKey(words, 0, count, 0x7fffffff ^ count);
-    this.pendingWhole.push({ high, low, entry });
-    this.next[entry] = -1;
-  }
-
-  private fill(table: KeyTable, list: Array<{ high: number; low: number; entry: number; bit?: number }>): void {
-    for (const { high, low, entry, bit } of list) {
-      if (bit !== undefined) {
-        const index = bit >>> table.filterShift;
-        table.filter[index >>> 5] = (table.filter[index >>> 5] as number) | (1 << (index & 31));
-      }
-      const slot = slotOf(table, high, low);
-      const head = table.head[slot] as number;
-      if (head === -1) {
-        table.high[slot] = high;
-        table.low[slot] = low;
-        table.head[slot] = entry;
-      } else {
-        // Keep chains in entry order: append at the end.
-        let last = head;
-        while ((this.next[last] as number) !== -1) last = this.next[last] as number;
-        this.next[last] = entry;
-      }
-    }
+    const [high, low] = finish(...rolling(words, 0, count), 0x7fffffff ^ count);
+    this.wholeKeys.push({ high, low, entry });
+    this.wholeNext[entry] = -1;
   }
 
   build(): NgramIndexData {
-    const tables: KeyTable[] = [];
-    for (const [n, list] of [...this.pending.entries()].sort(([a], [b]) => a - b)) {
-      const table = createTable(n, list.length);
-      this.fill(table, list);
-      tables.push(table);
-      this.tables.set(n, table);
+    const { m } = this;
+    const words = new Uint32Array(this.total);
+    const owner = new Int32Array(this.total);
+    const offsets = new Int32Array(this.sequences.length + 1);
+    let keys = 0;
+    for (const [item, sequence] of this.sequences.entries()) {
+      const offset = offsets[item] as number;
+      words.set(sequence, offset);
+      owner.fill(item, offset, offset + sequence.length);
+      offsets[item + 1] = offset + sequence.length;
+      keys += Math.max(0, sequence.length - m + 1);
     }
-    this.whole = createTable(0, this.pendingWhole.length);
-    this.fill(this.whole, this.pendingWhole);
-    return { tables, whole: this.whole };
+    const table = createTable(keys);
+    const next = new Int32Array(this.total).fill(-1);
+    // Insert in reverse so that every chain runs in flat (item, position) order.
+    for (let item = this.sequences.length - 1; item >= 0; item--) {
+      const start = offsets[item] as number;
+      const end = offsets[item + 1] as number;
+      for (let position = end - m; position >= start; position--) {
+        const [a, b] = rolling(words, position, m);
+        const [high, low] = finish(a, b, m);
+        next[position] = insert(table, high, low, position, filterBit(a, b, 0));
+      }
+    }
+    const whole = createTable(this.wholeKeys.length);
+    for (let index = this.wholeKeys.length - 1; index >= 0; index--) {
+      const { high, low, entry } = this.wholeKeys[index] as { high: number; low: number; entry: number };
+      this.wholeNext[entry] = insert(whole, high, low, entry);
+    }
+    return { m, stride: this.stride, minRun: this.minRun, table, next, words, owner, offsets, whole };
   }
 }
 
-/** The worker side: tokenizes training texts and reports candidate hits. */
+/** The worker side: tokenizes training texts and reports shared runs. */
 export class NgramMatcher {
   private readonly words = new HashBuffer(4096);
   private readonly turns = new HashBuffer(64);
+  private readonly hasWhole: boolean;
 
-  constructor(private readonly index: NgramIndexData) {}
+  constructor(private readonly index: NgramIndexData) {
+    this.hasWhole = index.whole.head.some((value) => value !== -1);
+  }
 
-  matchAll(texts: string[]): NgramMatchResult {
-    const text: number[] = [];
-    const entry: number[] = [];
-    const position: number[] = [];
-    const whole: number[] = [];
-    const hasWhole = this.index.whole.head.some((value) => value !== -1);
-    for (let t = 0; t < texts.length; t++) {
-      const value = texts[t] ?? '';
-      // Words of the whole text, remembering where each turn (U+001E-separated) starts.
-      let count = 0;
-      let turnCount = 0;
+  /** Texts as an array, or packed (one string and end offsets: no per-text strings are made). */
+  matchAll(texts: string[] | PackedTexts): NgramMatchResult {
+    const out = {
+      text: [] as number[],
+      evalStart: [] as number[],
+      trainStart: [] as number[],
+      length: [] as number[],
+      whole: [] as number[],
+    };
+    if (Array.isArray(texts)) {
+      for (let t = 0; t < texts.length; t++) {
+        const value = texts[t] ?? '';
+        this.matchOne(value, 0, value.length, t, out);
+      }
+    } else {
       let from = 0;
-      for (;;) {
-        let to = value.indexOf('\u001e', from);
-        if (to === -1) to = value.length;
-        const before = count;
-        count = wordHashes(value, this.words, from, to, count);
-        const turns = this.turns.reserve(turnCount * 2 + 2, turnCount * 2);
-        turns[turnCount * 2] = before;
-        turns[turnCount * 2 + 1] = count;
-        turnCount++;
-        if (to >= value.length) break;
-        from = to + 1;
-      }
-      const words = this.words.values;
-      for (const table of this.index.tables) {
-        const n = table.n;
-        if (count < n) continue;
-        let top1 = 1;
-        let top2 = 1;
-        for (let index = 1; index < n; index++) {
-          top1 = Math.imul(top1, P1);
-          top2 = Math.imul(top2, P2);
-        }
-        let a = 0;
-        let b = 0;
-        for (let index = 0; index < n; index++) {
-          a = (Math.imul(a, P1) + (words[index] as number)) | 0;
-          b = (Math.imul(b, P2) + (words[index] as number)) | 0;
-        }
-        const saltB = Math.imul(n, 0x9e3779b1);
-        const filter = table.filter;
-        const shift = table.filterShift;
-        for (let start = 0; ; start++) {
-          const bit = filterBit(a, b, shift);
-          const passes = ((filter[bit >>> 5] as number) >>> (bit & 31)) & 1;
-          const high = passes ? mix32(a ^ n) : 0;
-          const low = passes ? mix32(b ^ saltB) : 0;
-          let slot = passes ? (low ^ high) & table.mask : -1;
-          while (slot !== -1) {
-            const head = table.head[slot] as number;
-            if (head === -1) break;
-            if (table.high[slot] === high && table.low[slot] === low) {
-              text.push(t);
-              entry.push(head);
-              position.push(start);
-              whole.push(0);
-              break;
-            }
-            slot = (slot + 1) & table.mask;
-          }
-          if (start + n >= count) break;
-          const out = words[start] as number;
-          const incoming = words[start + n] as number;
-          a = (Math.imul(a - Math.imul(out, top1), P1) + incoming) | 0;
-          b = (Math.imul(b - Math.imul(out, top2), P2) + incoming) | 0;
-        }
-      }
-      if (hasWhole) {
-        const turns = this.turns.values;
-        for (let turn = 0; turn < turnCount; turn++) {
-          const start = turns[turn * 2] as number;
-          const length = (turns[turn * 2 + 1] as number) - start;
-          if (length === 0) continue;
-          const [high, low] = windowKey(words, start, length, 0x7fffffff ^ length);
-          const slot = slotOf(this.index.whole, high, low);
-          const head = this.index.whole.head[slot] as number;
-          if (head !== -1) {
-            text.push(t);
-            entry.push(head);
-            position.push(turn);
-            whole.push(1);
-          }
-        }
+      for (let t = 0; t < texts.ends.length; t++) {
+        const to = texts.ends[t] as number;
+        this.matchOne(texts.joined, from, to, t, out);
+        from = to;
       }
     }
     return {
-      text: Int32Array.from(text),
-      entry: Int32Array.from(entry),
-      position: Int32Array.from(position),
-      whole: Uint8Array.from(whole),
+      text: Int32Array.from(out.text),
+      evalStart: Int32Array.from(out.evalStart),
+      trainStart: Int32Array.from(out.trainStart),
+      length: Int32Array.from(out.length),
+      whole: Uint8Array.from(out.whole),
     };
+  }
+
+  private matchOne(
+    value: string,
+    begin: number,
+    end: number,
+    t: number,
+    out: { text: number[]; evalStart: number[]; trainStart: number[]; length: number[]; whole: number[] },
+  ): void {
+    // Words of the whole text, remembering where each turn (U+001E-separated) starts.
+    let count = 0;
+    let turnCount = 0;
+    let from = begin;
+    for (;;) {
+      let to = value.indexOf('\u001e', from);
+      if (to === -1 || to > end) to = end;
+      const before = count;
+      count = wordHashes(value, this.words, from, to, count);
+      const turns = this.turns.reserve(turnCount * 2 + 2, turnCount * 2);
+      turns[turnCount * 2] = before;
+      turns[turnCount * 2 + 1] = count;
+      turnCount++;
+      if (to >= end) break;
+      from = to + 1;
+    }
+    const words = this.words.values;
+    const { m, stride, minRun, table, next, owner, offsets } = this.index;
+    const evalWords = this.index.words;
+    if (count >= minRun) {
+      let top1 = 1;
+      let top2 = 1;
+      for (let index = 1; index < m; index++) {
+        top1 = Math.imul(top1, P1);
+        top2 = Math.imul(top2, P2);
+      }
+      let a = 0;
+      let b = 0;
+      for (let index = 0; index < m; index++) {
+        a = (Math.imul(a, P1) + (words[index] as number)) | 0;
+        b = (Math.imul(b, P2) + (words[index] as number)) | 0;
+      }
+      const saltB = Math.imul(m, 0x9e3779b1);
+      const filter = table.filter;
+      const shift = table.filterShift;
+      let sample = 0;
+      for (let start = 0; ; start++) {
+        if (start === sample) {
+          sample += stride;
+          const bit = filterBit(a, b, shift);
+          if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 1) {
+            const high = mix32(a ^ m);
+            const low = mix32(b ^ saltB);
+            let slot = (low ^ high) & table.mask;
+            let head = table.head[slot] as number;
+            while (head !== -1 && !(table.high[slot] === high && table.low[slot] === low)) {
+              slot = (slot + 1) & table.mask;
+              head = table.head[slot] as number;
+            }
+            for (let entry = head; entry !== -1; entry = next[entry] as number) {
+              let equal = true;
+              for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
+              if (!equal) continue;
+              const item = owner[entry] as number;
+              const itemStart = offsets[item] as number;
+              const itemEnd = offsets[item + 1] as number;
+              let left = 0;
+              while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
+              let right = m;
+              while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
+              const length = left + right;
+              // Report a run once: from its first sampled position.
+              if (length < minRun || Math.ceil((start - left) / stride) * stride !== start) continue;
+              out.text.push(t);
+              out.evalStart.push(entry - left);
+              out.trainStart.push(start - left);
+              out.length.push(length);
+              out.whole.push(0);
+            }
+          }
+        }
+        if (start + m >= count) break;
+        const outgoing = words[start] as number;
+        const incoming = words[start + m] as number;
+        a = (Math.imul(a - Math.imul(outgoing, top1), P1) + incoming) | 0;
+        b = (Math.imul(b - Math.imul(outgoing, top2), P2) + incoming) | 0;
+      }
+    }
+    if (this.hasWhole) {
+      const turns = this.turns.values;
+      const whole = this.index.whole;
+      for (let turn = 0; turn < turnCount; turn++) {
+        const start = turns[turn * 2] as number;
+        const length = (turns[turn * 2 + 1] as number) - start;
+        if (length === 0) continue;
+        const [high, low] = finish(...rolling(words, start, length), 0x7fffffff ^ length);
+        const head = whole.head[slotOf(whole, high, low)] as number;
+        if (head !== -1) {
+          out.text.push(t);
+          out.evalStart.push(head);
+          out.trainStart.push(turn);
+          out.length.push(0);
+          out.whole.push(1);
+        }
+      }
+    }
   }
 }

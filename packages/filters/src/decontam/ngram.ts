@@ -28,7 +28,7 @@ import {
   summarizeMatches,
   writeEvidence,
 } from './common.js';
-import { NgramIndexBuilder, type NgramMatchResult } from './matcher.js';
+import { NgramIndexBuilder, type NgramMatchResult, samplingFor } from './matcher.js';
 
 const SCOPES = ['prompt', 'answer', 'straddle'] as const;
 type EvalScope = (typeof SCOPES)[number];
@@ -53,25 +53,28 @@ const params = z.strictObject({
 
 type Params = z.infer<typeof params>;
 
-/** An index entry: a window of an eval item's words. */
-interface Entry {
+/** A whole-part entry: an eval part shorter than its scope's n, matched only as a whole turn. */
+interface WholeEntry {
   item: number;
   scope: EvalScope;
-  /** 0 = prompt words, 1 = answer words, 2 = prompt + answer. */
-  part: 0 | 1 | 2;
-  start: number;
-  /** Window length; -1 for a whole-part entry. */
-  length: number;
+  /** 0 = prompt words, 1 = answer words. */
+  part: 0 | 1;
 }
 
+/** An eval item as indexed: the words of its sequence (prompt words, then answer words, as used). */
 interface CompiledItem {
   item: EvalItem;
-  words: [string[], string[], string[]];
+  prompt: string[];
+  answer: string[];
+  /** The indexed sequence: prompt words (when a prompt or straddle scope looks at them), then answer words. */
+  sequence: string[];
+  /** Prompt words at the head of `sequence` (0 when the prompt is not in it). */
+  split: number;
 }
 
 export const ngramDecontam = defineStep({
   id: 'decontam/ngram',
-  version: 1,
+  version: 2,
   summary: 'Drop or flag rows sharing a word n-gram with an eval set (prompt, answer or straddling n-grams).',
   description:
     'Indexes the n-grams of every eval item (held-out sets, or `against:` ids) — prompt 8-grams, answer and straddle 13-grams by default — ' +
@@ -86,17 +89,20 @@ export const ngramDecontam = defineStep({
   run: async (context, options) => {
     const scopes = [...new Set(Array.isArray(options.scope) ? options.scope : [options.scope])];
     const items = await loadEvalItems(context, context.datasets);
-    const { compiled, entries, builder } = compileIndex(items, scopes, options);
+    const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
+    const { compiled, wholeEntries, builder, keys, m, stride } = compileIndex(items, scopes, options);
     const index = builder.build();
     context.note(
-      `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; ${entries.length} n-gram entr${entries.length === 1 ? 'y' : 'ies'} (${scopes.map((scope) => `${scope} n=${options.n ?? DEFAULT_N[scope]}`).join(', ')})`,
+      `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; scopes ${scopes.map((scope) => `${scope} n=${nOf(scope)}`).join(', ')}; ` +
+        `${keys} indexed ${m}-gram(s), every ${stride === 1 ? '' : `${ordinal(stride)} `}training ${m}-gram looked up; ${wholeEntries.length} short part(s) matched whole`,
     );
     const matches: Match[] = [];
-    if (entries.length > 0 && context.inputRows > 0) {
+    if ((keys > 0 || wholeEntries.length > 0) && context.inputRows > 0) {
+      const lookup = { compiled, wholeEntries, wholeNext: builder.wholeNext, offsets: index.offsets, owner: index.owner };
       await scanTraining<NgramMatchResult>(context, options.search, {
         setup: { kind: 'ngram-index', index },
         task: (texts) => ({ kind: 'ngram-match', texts }),
-        consume: (batch, result) => confirmHits(batch, result, compiled, entries, builder.next, matches),
+        consume: (batch, result) => confirmHits(batch, result, lookup, scopes, nOf, matches),
       });
     }
     await writeEvidence(context, matches, {
@@ -111,120 +117,154 @@ export const ngramDecontam = defineStep({
 });
 
 function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
-  const builder = new NgramIndexBuilder();
-  const entries: Entry[] = [];
+  const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
+  const minN = Math.min(...scopes.map(nOf));
+  const { m, stride } = samplingFor(minN);
+  const builder = new NgramIndexBuilder(m, stride, minN);
+  const wholeEntries: WholeEntry[] = [];
   const compiled: CompiledItem[] = [];
   const promptHashes = new HashBuffer();
   const answerHashes = new HashBuffer();
+  const withPrompt = scopes.includes('prompt') || scopes.includes('straddle');
+  const withAnswer = scopes.includes('answer') || scopes.includes('straddle');
+  let keys = 0;
   for (const [itemIndex, item] of items.entries()) {
-    const promptWords = normalizedWords(item.prompt);
-    const answerWords = normalizedWords(item.answer);
-    compiled.push({ item, words: [promptWords, answerWords, [...promptWords, ...answerWords]] });
+    const prompt = normalizedWords(item.prompt);
+    const answer = normalizedWords(item.answer);
     const promptCount = wordHashes(item.prompt, promptHashes);
     const answerCount = wordHashes(item.answer, answerHashes);
-    const prompt = promptHashes.values.subarray(0, promptCount);
-    const answer = answerHashes.values.subarray(0, answerCount);
+    const split = withPrompt ? promptCount : 0;
+    const sequence = new Uint32Array(split + (withAnswer ? answerCount : 0));
+    if (withPrompt) sequence.set(promptHashes.values.subarray(0, promptCount));
+    if (withAnswer) sequence.set(answerHashes.values.subarray(0, answerCount), split);
+    builder.addSequence(sequence);
+    keys += Math.max(0, sequence.length - m + 1);
+    compiled.push({
+      item,
+      prompt,
+      answer,
+      sequence: [...(withPrompt ? prompt : []), ...(withAnswer ? answer : [])],
+      split,
+    });
     for (const scope of scopes) {
-      const n = options.n ?? DEFAULT_N[scope];
-      const add = (part: 0 | 1 | 2, words: Uint32Array, start: number, length: number) => {
-        const entry = entries.length;
-        entries.push({ item: itemIndex, scope, part, start, length });
-        if (length === -1) builder.addWhole(words, words.length, entry);
-        else builder.addWindow(words, start, length, entry);
-      };
-      if (scope === 'straddle') {
-        if (promptCount === 0 || answerCount === 0 || promptCount + answerCount < n) continue;
-        const both = new Uint32Array(promptCount + answerCount);
-        both.set(prompt);
-        both.set(answer, promptCount);
-        for (let start = Math.max(0, promptCount - n + 1); start < promptCount && start + n <= both.length; start++) add(2, both, start, n);
-        continue;
-      }
+      if (scope === 'straddle') continue;
       const part = scope === 'prompt' ? 0 : 1;
-      const words = scope === 'prompt' ? prompt : answer;
-      if (words.length === 0) continue;
-      if (words.length < n) {
-        add(part, words, 0, -1);
-        continue;
-      }
-      for (let start = 0; start + n <= words.length; start++) add(part, words, start, n);
+      const count = part === 0 ? promptCount : answerCount;
+      if (count === 0 || count >= nOf(scope)) continue;
+      const entry = wholeEntries.length;
+      wholeEntries.push({ item: itemIndex, scope, part });
+      builder.addWhole((part === 0 ? promptHashes : answerHashes).values, count, entry);
     }
   }
-  return { compiled, entries, builder };
+  return { compiled, wholeEntries, builder, keys, m, stride };
 }
 
-/** Confirms each candidate hit on the words and folds it into one match per (row, eval item). */
+type Found = Match & { seen: Set<string>; scopes: Set<string> };
+
+/**
+ * Confirms each reported run on the words themselves and folds it into one match per (row, eval
+ * item): every n-gram of the run that lies in an enabled scope (prompt, answer, or straddling the two)
+ * counts once.
+ */
 function confirmHits(
   batch: { ords: unknown[]; texts: string[] },
   result: NgramMatchResult,
-  compiled: CompiledItem[],
-  entries: Entry[],
-  next: number[],
+  index: { compiled: CompiledItem[]; wholeEntries: WholeEntry[]; wholeNext: number[]; offsets: Int32Array; owner: Int32Array },
+  scopes: EvalScope[],
+  nOf: (scope: EvalScope) => number,
   out: Match[],
 ): void {
   if (result.text.length === 0) return;
-  const byKey = new Map<string, Match & { seen: Set<string>; scopes: Set<string> }>();
+  const { compiled, wholeEntries, wholeNext, offsets, owner } = index;
+  const byKey = new Map<string, Found>();
   const wordsOf = new Map<number, string[]>();
   const turnsOf = new Map<number, string[][]>();
+  const found = (t: number, itemIndex: number): Found => {
+    const key = `${t}\u0000${itemIndex}`;
+    let match = byKey.get(key);
+    if (!match) {
+      const item = (compiled[itemIndex] as CompiledItem).item;
+      match = {
+        ord: Number(batch.ords[t]),
+        eval: item.eval,
+        item: item.id,
+        scope: '',
+        shown: [],
+        matched: 0,
+        similarity: null,
+        seen: new Set(),
+        scopes: new Set(),
+      };
+      byKey.set(key, match);
+    }
+    return match;
+  };
+  const record = (match: Found, scope: string, shown: string) => {
+    match.scopes.add(scope);
+    if (match.seen.has(shown)) return;
+    match.seen.add(shown);
+    match.matched++;
+    if (match.shown.length < MAX_SHOWN) match.shown.push(shown);
+  };
+  const lengths = [...new Set(scopes.map(nOf))];
   for (let hit = 0; hit < result.text.length; hit++) {
     const t = result.text[hit] as number;
     const text = batch.texts[t] ?? '';
-    const position = result.position[hit] as number;
-    const whole = result.whole[hit] === 1;
-    for (let entryIndex = result.entry[hit] as number; entryIndex !== -1; entryIndex = next[entryIndex] as number) {
-      const entry = entries[entryIndex] as Entry;
-      const target = (compiled[entry.item] as CompiledItem).words[entry.part];
-      let shown: string | undefined;
-      if (whole) {
-        if (entry.length !== -1) continue;
-        let turns = turnsOf.get(t);
-        if (!turns) {
-          turns = text.split('\u001e').map((turn) => normalizedWords(turn));
-          turnsOf.set(t, turns);
+    if (result.whole[hit] === 1) {
+      let turns = turnsOf.get(t);
+      if (!turns) {
+        turns = text.split('\u001e').map((turn) => normalizedWords(turn));
+        turnsOf.set(t, turns);
+      }
+      const turn = turns[result.trainStart[hit] as number] ?? [];
+      for (let entryIndex = result.evalStart[hit] as number; entryIndex !== -1; entryIndex = wholeNext[entryIndex] as number) {
+        const entry = wholeEntries[entryIndex] as WholeEntry;
+        const compiledItem = compiled[entry.item] as CompiledItem;
+        const target = entry.part === 0 ? compiledItem.prompt : compiledItem.answer;
+        if (turn.length === target.length && turn.every((word, position) => word === target[position])) {
+          record(found(t, entry.item), 'whole', turn.join(' '));
         }
-        const turn = turns[position] ?? [];
-        if (turn.length === target.length && turn.every((word, index) => word === target[index])) shown = turn.join(' ');
-      } else {
-        if (entry.length === -1) continue;
-        let words = wordsOf.get(t);
-        if (!words) {
-          words = normalizedWords(text);
-          wordsOf.set(t, words);
+      }
+      continue;
+    }
+    let words = wordsOf.get(t);
+    if (!words) {
+      words = normalizedWords(text);
+      wordsOf.set(t, words);
+    }
+    const evalStart = result.evalStart[hit] as number;
+    const itemIndex = owner[evalStart] as number;
+    const { sequence, split } = compiled[itemIndex] as CompiledItem;
+    const from = evalStart - (offsets[itemIndex] as number);
+    const trainStart = result.trainStart[hit] as number;
+    const length = result.length[hit] as number;
+    // Word hashes agreed over the run; split it where the words themselves differ (a hash collision).
+    let segment = 0;
+    for (let at = 0; at <= length; at++) {
+      const same = at < length && words[trainStart + at] === sequence[from + at];
+      if (same) continue;
+      for (const n of lengths) {
+        for (let start = segment; start + n <= at; start++) {
+          const u = from + start;
+          const scope: EvalScope = u + n <= split ? 'prompt' : u >= split ? 'answer' : 'straddle';
+          if (nOf(scope) !== n || !scopes.includes(scope)) continue;
+          record(found(t, itemIndex), scope, words.slice(trainStart + start, trainStart + start + n).join(' '));
         }
-        let equal = position + entry.length <= words.length;
-        for (let index = 0; equal && index < entry.length; index++) equal = words[position + index] === target[entry.start + index];
-        if (equal) shown = words.slice(position, position + entry.length).join(' ');
       }
-      if (shown === undefined) continue;
-      const item = (compiled[entry.item] as CompiledItem).item;
-      const key = `${t}\u0000${entry.item}`;
-      let match = byKey.get(key);
-      if (!match) {
-        match = {
-          ord: Number(batch.ords[t]),
-          eval: item.eval,
-          item: item.id,
-          scope: '',
-          shown: [],
-          matched: 0,
-          similarity: null,
-          seen: new Set(),
-          scopes: new Set(),
-        };
-        byKey.set(key, match);
-      }
-      match.scopes.add(whole ? 'whole' : entry.scope);
-      if (!match.seen.has(shown)) {
-        match.seen.add(shown);
-        match.matched++;
-        if (match.shown.length < MAX_SHOWN) match.shown.push(shown);
-      }
+      segment = at + 1;
     }
   }
   for (const match of byKey.values()) {
-    const { seen: _seen, scopes, ...rest } = match;
-    out.push({ ...rest, scope: SCOPE_ORDER.filter((scope) => scopes.has(scope)).join('+') });
+    const { seen: _seen, scopes: matchedScopes, ...rest } = match;
+    out.push({ ...rest, scope: SCOPE_ORDER.filter((scope) => matchedScopes.has(scope)).join('+') });
   }
 }
 
 const SCOPE_ORDER = ['prompt', 'answer', 'straddle', 'whole'];
+
+/** 2 → "2nd", 3 → "3rd", 4 → "4th". */
+function ordinal(value: number): string {
+  const tens = value % 100;
+  if (tens >= 11 && tens <= 13) return `${value}th`;
+  return `${value}${['th', 'st', 'nd', 'rd'][value % 10] ?? 'th'}`;
+}

@@ -84,7 +84,7 @@ export function runTask(task: Task): TaskResult {
       return null;
     case 'ngram-match':
       if (!matcher) throw new Error('ngram-match before ngram-index');
-      return matcher.matchAll(unpackTexts(task.texts));
+      return matcher.matchAll(task.texts);
   }
 }
 

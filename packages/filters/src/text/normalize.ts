@@ -98,51 +98,59 @@ export class HashBuffer {
   }
 }
 
+/** ASCII word characters: 1; word breaks: 0; removed (the apostrophe): 2. */
+const ASCII_KIND = new Int32Array(128);
+/** ASCII folded codes (0 where not a word character). */
+const ASCII_FOLD = new Int32Array(128);
+for (let code = 0; code < 128; code++) {
+  const fold = ASCII[code] as number;
+  ASCII_KIND[code] = fold > 0 ? 1 : fold < 0 ? 2 : 0;
+  ASCII_FOLD[code] = fold > 0 ? fold : 0;
+}
+
 /**
  * Appends the hashes of the normalized words of `text[from, to)` to `buffer` starting at `at`;
  * returns the new count.
+ *
+ * The ASCII path has no data-dependent branch: every character stores the running hash at the
+ * current slot and advances the slot only where a word ends, and the hash restarts by masking. Word
+ * boundaries in prose come every few characters, and a mispredicted branch at each cost more than
+ * the arithmetic. Raw FNV hashes are mixed in a second pass.
  */
 export function wordHashes(text: string, buffer: HashBuffer, from = 0, to = text.length, at = 0): number {
-  let out = buffer.reserve(at + 64, at);
+  // At most one word per character, plus the one being written.
+  const out = buffer.reserve(at + (to - from) + 2, at);
   let count = at;
   let hash = FNV_OFFSET;
-  let inWord = false;
+  let inWord = 0;
   for (let index = from; index < to; index++) {
     const code = text.charCodeAt(index);
     if (code < 128) {
-      const fold = ASCII[code] as number;
-      if (fold > 0) {
-        hash = Math.imul(hash ^ fold, FNV_PRIME);
-        inWord = true;
-      } else if (fold === 0 && inWord) {
-        if (count + 1 > out.length) out = buffer.reserve(count + 1, count);
-        out[count++] = mix32(hash);
-        hash = FNV_OFFSET;
-        inWord = false;
-      }
+      const kind = ASCII_KIND[code] as number;
+      if (kind === 2) continue;
+      out[count] = hash;
+      count += inWord & (kind ^ 1);
+      const mask = -kind;
+      hash = (Math.imul(hash ^ (ASCII_FOLD[code] as number), FNV_PRIME) & mask) | (FNV_OFFSET & ~mask);
+      inWord = kind;
       continue;
     }
     let kind = kinds[code] as number;
     if (kind === UNKNOWN) kind = classify(code);
     if (kind === WORD) {
       hash = Math.imul(hash ^ (folded[code] as number), FNV_PRIME);
-      inWord = true;
+      inWord = 1;
     } else if (kind !== DROP) {
-      if (inWord || kind === SOLO) {
-        if (count + 2 > out.length) out = buffer.reserve(count + 2, count);
-      }
-      if (inWord) {
-        out[count++] = mix32(hash);
+      if (inWord === 1) {
+        out[count++] = hash;
         hash = FNV_OFFSET;
-        inWord = false;
+        inWord = 0;
       }
-      if (kind === SOLO) out[count++] = mix32(Math.imul(FNV_OFFSET ^ (folded[code] as number), FNV_PRIME));
+      if (kind === SOLO) out[count++] = Math.imul(FNV_OFFSET ^ (folded[code] as number), FNV_PRIME);
     }
   }
-  if (inWord) {
-    if (count + 1 > out.length) out = buffer.reserve(count + 1, count);
-    out[count++] = mix32(hash);
-  }
+  if (inWord === 1) out[count++] = hash;
+  for (let index = at; index < count; index++) out[index] = mix32(out[index] as number);
   return count;
 }
 
