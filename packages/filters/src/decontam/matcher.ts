@@ -2,17 +2,17 @@
  * Finding eval n-grams in training text, fast.
  *
  * Eval side: each item's words (prompt then answer, as word hashes) are laid end to end in one flat
- * array, and every m-gram of it (m ≤ the smallest n) goes into an open-addressing table of 64-bit
- * keys, chained by flat position. Training side: each row is tokenized once and only every
- * `stride`-th m-gram is looked up (stride = n − m + 1): any shared n-gram contains a shared m-gram at
- * such a position, so nothing is missed, and there are `stride` times fewer lookups. A hit is
- * extended word by word, left and right, into the maximal run both texts share; runs of at least n
- * words are reported once (from their first sampled position). The caller re-reads the words of each
- * run and decides which scope's n-grams it holds, so hash collisions can never flag a row.
+ * array. Of its m-grams (m < the smallest n) only the minimizers are indexed: in every run of
+ * w = n − m + 1 consecutive m-grams, the one with the smallest hash (the leftmost on ties). Training
+ * side: each row is tokenized once and only its minimizers are looked up. A shared n-gram spans the
+ * same w m-grams on both sides, so both pick the same minimizer and nothing is missed, while the index
+ * holds about 2/(w + 1) of the m-grams (small enough for its bit filter to stay in cache) and each row
+ * makes about as few lookups. A hit is extended word by word, left and right, into the maximal run both
+ * texts share; runs of at least n words are reported once. The caller re-reads the words of each run
+ * and decides which scope's n-grams it holds, so hash collisions can never flag a row.
  *
  * Eval parts shorter than n words match only a whole training turn: one more table of whole-part keys.
  */
-
 import type { PackedTexts } from '../parallel/tasks.js';
 import { HashBuffer, mix32, wordHashes } from '../text/normalize.js';
 
@@ -26,6 +26,8 @@ const FILTER_MIX = 0x9e3779b1;
  * training windows are rejected there without touching the large table.
  */
 export interface KeyTable {
+  /** Keys inserted. */
+  keys: number;
   mask: number;
   high: Uint32Array;
   low: Uint32Array;
@@ -37,10 +39,10 @@ export interface KeyTable {
 
 /** What workers receive once. */
 export interface NgramIndexData {
-  /** Words per looked-up key. */
+  /** Words per key. */
   m: number;
-  /** Training m-grams looked up: positions 0, stride, 2·stride, … */
-  stride: number;
+  /** m-grams per minimizer window: n − m + 1 for the smallest n. */
+  window: number;
   /** Shortest run worth reporting: the smallest n. */
   minRun: number;
   /** m-gram key → first flat position with that key. */
@@ -70,10 +72,40 @@ export interface NgramMatchResult {
   whole: Uint8Array;
 }
 
-/** The key length and lookup stride for the smallest n: m = ⌈3n/4⌉, stride = n − m + 1. */
-export function samplingFor(minN: number): { m: number; stride: number } {
-  const m = Math.max(1, Math.ceil((3 * minN) / 4));
-  return { m, stride: minN - m + 1 };
+/**
+ * Key length and minimizer window for the smallest n: m ≈ 0.6·n (5 for n = 8, 8 for n = 13), so keys
+ * stay specific enough to be rare in prose, and w = n − m + 1.
+ */
+export function samplingFor(minN: number): { m: number; window: number } {
+  const m = Math.max(1, Math.round(0.6 * minN));
+  return { m, window: minN - m + 1 };
+}
+
+/** The 32-bit order of an m-gram for minimizer choice (also its filter bit, shifted). */
+function orderOf(a: number, b: number): number {
+  return Math.imul(a ^ Math.imul(b, 0x85ebca6b), FILTER_MIX) >>> 0;
+}
+
+/**
+ * Calls `visit(position)` once for each distinct minimizer of `count` m-gram orders: for every run of
+ * `window` consecutive positions, the one with the smallest order (leftmost on ties).
+ */
+function forEachMinimizer(orders: Uint32Array, count: number, window: number, visit: (position: number) => void): void {
+  if (count < window) return;
+  let best = -1;
+  let last = -1;
+  for (let end = window - 1; end < count; end++) {
+    const start = end - window + 1;
+    if (best < start) {
+      best = start;
+      for (let position = start + 1; position <= end; position++)
+        if ((orders[position] as number) < (orders[best] as number)) best = position;
+    } else if ((orders[end] as number) < (orders[best] as number)) best = end;
+    if (best !== last) {
+      visit(best);
+      last = best;
+    }
+  }
 }
 
 function createTable(entries: number): KeyTable {
@@ -82,6 +114,7 @@ function createTable(entries: number): KeyTable {
   let bits = 10;
   while (bits < 27 && 2 ** bits < entries * 8) bits++;
   return {
+    keys: 0,
     mask: size - 1,
     high: new Uint32Array(size),
     low: new Uint32Array(size),
@@ -89,11 +122,6 @@ function createTable(entries: number): KeyTable {
     filter: new Uint32Array(2 ** (bits - 5)),
     filterShift: 32 - bits,
   };
-}
-
-/** The filter bit of a window, from its raw rolling hashes. */
-function filterBit(a: number, b: number, shift: number): number {
-  return Math.imul(a ^ Math.imul(b, 0x85ebca6b), FILTER_MIX) >>> shift;
 }
 
 /** Finds the slot of a key: its own, or the empty one where it would go. */
@@ -132,6 +160,7 @@ function insert(table: KeyTable, high: number, low: number, entry: number, bit?:
   if (head === -1) {
     table.high[slot] = high;
     table.low[slot] = low;
+    table.keys++;
   }
   table.head[slot] = entry;
   return head;
@@ -147,11 +176,11 @@ export class NgramIndexBuilder {
 
   constructor(
     readonly m: number,
-    readonly stride: number,
+    readonly window: number,
     readonly minRun: number,
   ) {}
 
-  /** Adds an item's word sequence; returns its flat offset. Every m-gram of it is indexed. */
+  /** Adds an item's word sequence; returns its flat offset. Its minimizers are indexed. */
   addSequence(words: Uint32Array): number {
     const offset = this.total;
     this.sequences.push(words);
@@ -167,36 +196,36 @@ export class NgramIndexBuilder {
   }
 
   build(): NgramIndexData {
-    const { m } = this;
+    const { m, window } = this;
     const words = new Uint32Array(this.total);
     const owner = new Int32Array(this.total);
     const offsets = new Int32Array(this.sequences.length + 1);
-    let keys = 0;
+    const orders = new Uint32Array(this.total);
+    const keys: number[] = [];
     for (const [item, sequence] of this.sequences.entries()) {
       const offset = offsets[item] as number;
       words.set(sequence, offset);
       owner.fill(item, offset, offset + sequence.length);
       offsets[item + 1] = offset + sequence.length;
-      keys += Math.max(0, sequence.length - m + 1);
+      const grams = sequence.length - m + 1;
+      for (let position = 0; position < grams; position++) orders[position] = orderOf(...rolling(sequence, position, m));
+      forEachMinimizer(orders, grams, window, (position) => keys.push(offset + position));
     }
-    const table = createTable(keys);
+    const table = createTable(keys.length);
     const next = new Int32Array(this.total).fill(-1);
     // Insert in reverse so that every chain runs in flat (item, position) order.
-    for (let item = this.sequences.length - 1; item >= 0; item--) {
-      const start = offsets[item] as number;
-      const end = offsets[item + 1] as number;
-      for (let position = end - m; position >= start; position--) {
-        const [a, b] = rolling(words, position, m);
-        const [high, low] = finish(a, b, m);
-        next[position] = insert(table, high, low, position, filterBit(a, b, 0));
-      }
+    for (let index = keys.length - 1; index >= 0; index--) {
+      const position = keys[index] as number;
+      const [a, b] = rolling(words, position, m);
+      const [high, low] = finish(a, b, m);
+      next[position] = insert(table, high, low, position, orderOf(a, b));
     }
     const whole = createTable(this.wholeKeys.length);
     for (let index = this.wholeKeys.length - 1; index >= 0; index--) {
       const { high, low, entry } = this.wholeKeys[index] as { high: number; low: number; entry: number };
       this.wholeNext[entry] = insert(whole, high, low, entry);
     }
-    return { m, stride: this.stride, minRun: this.minRun, table, next, words, owner, offsets, whole };
+    return { m, window, minRun: this.minRun, table, next, words, owner, offsets, whole };
   }
 }
 
@@ -204,6 +233,9 @@ export class NgramIndexBuilder {
 export class NgramMatcher {
   private readonly words = new HashBuffer(4096);
   private readonly turns = new HashBuffer(64);
+  private readonly rollA = new HashBuffer(4096);
+  private readonly rollB = new HashBuffer(4096);
+  private readonly orders = new HashBuffer(4096);
   private readonly hasWhole: boolean;
 
   constructor(private readonly index: NgramIndexData) {
@@ -265,9 +297,14 @@ export class NgramMatcher {
       from = to + 1;
     }
     const words = this.words.values;
-    const { m, stride, minRun, table, next, owner, offsets } = this.index;
+    const { m, window, minRun, table, next, owner, offsets } = this.index;
     const evalWords = this.index.words;
     if (count >= minRun) {
+      // Rolling hashes of every m-gram, then the minimizers among them.
+      const grams = count - m + 1;
+      const rollA = this.rollA.reserve(grams, 0);
+      const rollB = this.rollB.reserve(grams, 0);
+      const orders = this.orders.reserve(grams, 0);
       let top1 = 1;
       let top2 = 1;
       for (let index = 1; index < m; index++) {
@@ -280,50 +317,66 @@ export class NgramMatcher {
         a = (Math.imul(a, P1) + (words[index] as number)) | 0;
         b = (Math.imul(b, P2) + (words[index] as number)) | 0;
       }
+      for (let position = 0; ; position++) {
+        rollA[position] = a;
+        rollB[position] = b;
+        orders[position] = orderOf(a, b);
+        if (position + 1 >= grams) break;
+        const outgoing = words[position] as number;
+        const incoming = words[position + m] as number;
+        a = (Math.imul(a - Math.imul(outgoing, top1), P1) + incoming) | 0;
+        b = (Math.imul(b - Math.imul(outgoing, top2), P2) + incoming) | 0;
+      }
       const saltB = Math.imul(m, 0x9e3779b1);
       const filter = table.filter;
       const shift = table.filterShift;
-      let sample = 0;
-      for (let start = 0; ; start++) {
-        if (start === sample) {
-          sample += stride;
-          const bit = filterBit(a, b, shift);
-          if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 1) {
-            const high = mix32(a ^ m);
-            const low = mix32(b ^ saltB);
-            let slot = (low ^ high) & table.mask;
-            let head = table.head[slot] as number;
-            while (head !== -1 && !(table.high[slot] === high && table.low[slot] === low)) {
-              slot = (slot + 1) & table.mask;
-              head = table.head[slot] as number;
-            }
-            for (let entry = head; entry !== -1; entry = next[entry] as number) {
-              let equal = true;
-              for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
-              if (!equal) continue;
-              const item = owner[entry] as number;
-              const itemStart = offsets[item] as number;
-              const itemEnd = offsets[item + 1] as number;
-              let left = 0;
-              while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
-              let right = m;
-              while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
-              const length = left + right;
-              // Report a run once: from its first sampled position.
-              if (length < minRun || Math.ceil((start - left) / stride) * stride !== start) continue;
-              out.text.push(t);
-              out.evalStart.push(entry - left);
-              out.trainStart.push(start - left);
-              out.length.push(length);
-              out.whole.push(0);
-            }
-          }
+      const firstRun = out.text.length;
+      let best = -1;
+      let last = -1;
+      for (let end = window - 1; end < grams; end++) {
+        const from = end - window + 1;
+        if (best < from) {
+          best = from;
+          for (let position = from + 1; position <= end; position++)
+            if ((orders[position] as number) < (orders[best] as number)) best = position;
+        } else if ((orders[end] as number) < (orders[best] as number)) best = end;
+        if (best === last) continue;
+        last = best;
+        const bit = (orders[best] as number) >>> shift;
+        if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 0) continue;
+        const high = mix32((rollA[best] as number) ^ m);
+        const low = mix32((rollB[best] as number) ^ saltB);
+        let slot = (low ^ high) & table.mask;
+        let head = table.head[slot] as number;
+        while (head !== -1 && !(table.high[slot] === high && table.low[slot] === low)) {
+          slot = (slot + 1) & table.mask;
+          head = table.head[slot] as number;
         }
-        if (start + m >= count) break;
-        const outgoing = words[start] as number;
-        const incoming = words[start + m] as number;
-        a = (Math.imul(a - Math.imul(outgoing, top1), P1) + incoming) | 0;
-        b = (Math.imul(b - Math.imul(outgoing, top2), P2) + incoming) | 0;
+        const start = best;
+        for (let entry = head; entry !== -1; entry = next[entry] as number) {
+          let equal = true;
+          for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
+          if (!equal) continue;
+          const item = owner[entry] as number;
+          const itemStart = offsets[item] as number;
+          const itemEnd = offsets[item + 1] as number;
+          let left = 0;
+          while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
+          let right = m;
+          while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
+          if (left + right < minRun) continue;
+          // A run holds several minimizers: report it once.
+          let seen = false;
+          for (let run = firstRun; !seen && run < out.text.length; run++) {
+            seen = out.evalStart[run] === entry - left && out.trainStart[run] === start - left;
+          }
+          if (seen) continue;
+          out.text.push(t);
+          out.evalStart.push(entry - left);
+          out.trainStart.push(start - left);
+          out.length.push(left + right);
+          out.whole.push(0);
+        }
       }
     }
     if (this.hasWhole) {

@@ -90,11 +90,12 @@ export const ngramDecontam = defineStep({
     const scopes = [...new Set(Array.isArray(options.scope) ? options.scope : [options.scope])];
     const items = await loadEvalItems(context, context.datasets);
     const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
-    const { compiled, wholeEntries, builder, keys, m, stride } = compileIndex(items, scopes, options);
+    const { compiled, wholeEntries, builder, m, window } = compileIndex(items, scopes, options);
     const index = builder.build();
+    const keys = index.table.keys;
     context.note(
       `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; scopes ${scopes.map((scope) => `${scope} n=${nOf(scope)}`).join(', ')}; ` +
-        `${keys} indexed ${m}-gram(s), every ${stride === 1 ? '' : `${ordinal(stride)} `}training ${m}-gram looked up; ${wholeEntries.length} short part(s) matched whole`,
+        `${keys} ${m}-gram keys indexed (minimizers of ${window} consecutive ${m}-grams over ${index.words.length} eval words); ${wholeEntries.length} short part(s) matched whole`,
     );
     const matches: Match[] = [];
     if ((keys > 0 || wholeEntries.length > 0) && context.inputRows > 0) {
@@ -119,15 +120,14 @@ export const ngramDecontam = defineStep({
 function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
   const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
   const minN = Math.min(...scopes.map(nOf));
-  const { m, stride } = samplingFor(minN);
-  const builder = new NgramIndexBuilder(m, stride, minN);
+  const { m, window } = samplingFor(minN);
+  const builder = new NgramIndexBuilder(m, window, minN);
   const wholeEntries: WholeEntry[] = [];
   const compiled: CompiledItem[] = [];
   const promptHashes = new HashBuffer();
   const answerHashes = new HashBuffer();
   const withPrompt = scopes.includes('prompt') || scopes.includes('straddle');
   const withAnswer = scopes.includes('answer') || scopes.includes('straddle');
-  let keys = 0;
   for (const [itemIndex, item] of items.entries()) {
     const prompt = normalizedWords(item.prompt);
     const answer = normalizedWords(item.answer);
@@ -138,7 +138,6 @@ function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
     if (withPrompt) sequence.set(promptHashes.values.subarray(0, promptCount));
     if (withAnswer) sequence.set(answerHashes.values.subarray(0, answerCount), split);
     builder.addSequence(sequence);
-    keys += Math.max(0, sequence.length - m + 1);
     compiled.push({
       item,
       prompt,
@@ -156,7 +155,7 @@ function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
       builder.addWhole((part === 0 ? promptHashes : answerHashes).values, count, entry);
     }
   }
-  return { compiled, wholeEntries, builder, keys, m, stride };
+  return { compiled, wholeEntries, builder, m, window };
 }
 
 type Found = Match & { seen: Set<string>; scopes: Set<string> };
