@@ -4,6 +4,8 @@ import { ngramDecontam } from './decontam/ngram.js';
 import { exactDedup } from './dedup/exact.js';
 import { minhashDedup } from './dedup/minhash.js';
 import { lengthFilter } from './quality/length.js';
+import { bestRatedSelect } from './select/best-rated.js';
+import { preferenceTreeSelect } from './select/preference-tree.js';
 import { sqlSelect } from './select/sql.js';
 
 export { minhashDecontam } from './decontam/minhash.js';
@@ -12,7 +14,18 @@ export { exactDedup } from './dedup/exact.js';
 export { minhashDedup } from './dedup/minhash.js';
 export { lengthFilter } from './quality/length.js';
 export { type Scope, scopeSchema, scopeText } from './scope.js';
+export { bestRatedSelect } from './select/best-rated.js';
+export { preferenceTreeSelect } from './select/preference-tree.js';
 export { sqlSelect } from './select/sql.js';
 
 /** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
-export const builtinSteps: readonly AnyStep[] = [exactDedup, minhashDedup, ngramDecontam, minhashDecontam, lengthFilter, sqlSelect];
+export const builtinSteps: readonly AnyStep[] = [
+  exactDedup,
+  minhashDedup,
+  ngramDecontam,
+  minhashDecontam,
+  lengthFilter,
+  sqlSelect,
+  preferenceTreeSelect,
+  bestRatedSelect,
+];

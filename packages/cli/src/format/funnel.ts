@@ -81,7 +81,11 @@ export function formatFunnel(result: RunResult, style: Style): string {
     for (const note of result.mix.notes) out.push(style.yellow(`  ${note}`));
   }
   for (const output of result.outputs)
-    out.push(`${style.bold('wrote')} ${output.path}  ${formatCount(output.rows)} rows (${output.format})`);
+    out.push(
+      output.format === 'preference'
+        ? `${style.bold('wrote')} ${output.path}  ${formatCount(output.rows)} pairs (preference; ${formatCount(output.skipped ?? 0)} rows without a pair skipped)`
+        : `${style.bold('wrote')} ${output.path}  ${formatCount(output.rows)} rows (${output.format})`,
+    );
   if (result.checks.length > 0) {
     out.push('');
     for (const check of result.checks) {

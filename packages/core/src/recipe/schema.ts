@@ -5,7 +5,16 @@
 import { z } from 'zod';
 
 /** Adapter names for `format:`. */
-export const sourceFormats = ['messages', 'sharegpt', 'alpaca', 'prompt-response', 'gsm8k', 'math'] as const;
+export const sourceFormats = [
+  'messages',
+  'sharegpt',
+  'alpaca',
+  'prompt-response',
+  'gsm8k',
+  'math',
+  'ultrainteract',
+  'ultrafeedback',
+] as const;
 export type SourceFormat = (typeof sourceFormats)[number];
 
 export const tasks = ['math', 'code', 'chat', 'logic', 'other'] as const;
@@ -81,13 +90,22 @@ export const mixSchema = z.strictObject({
 });
 export type MixSpec = z.infer<typeof mixSchema>;
 
-export const outputFormats = ['messages'] as const;
+export const outputFormats = ['messages', 'preference'] as const;
 export const outputColumns = ['id', 'source', 'task', 'answer', 'meta'] as const;
 
 export const outputSchema = z.strictObject({
-  format: z.enum(outputFormats).describe('`messages`: one `{"messages": [...]}` per row (TRL / HF convention).'),
+  format: z
+    .enum(outputFormats)
+    .describe(
+      '`messages`: one `{"messages": [...]}` per row (TRL / HF convention). `preference`: one `{"prompt", "chosen", "rejected"}` ' +
+        "per pair in a row's `meta.pairs` (TRL's conversational preference format, for DPO / KTO / NCA trainers); rows without " +
+        'a pair are skipped and counted (`skipped` in the run result).',
+    ),
   path: z.string().describe('Output file, relative to the recipe; `.jsonl` or `.parquet`.'),
-  columns: z.array(z.enum(outputColumns)).optional().describe('Extra columns to write beside `messages`.'),
+  columns: z
+    .array(z.enum(outputColumns))
+    .optional()
+    .describe('Extra columns to write beside `messages` (or beside `prompt`, `chosen`, `rejected`).'),
 });
 export type OutputSpec = z.infer<typeof outputSchema>;
 

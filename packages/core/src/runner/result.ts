@@ -33,7 +33,10 @@ export interface StepSummary {
 export interface OutputSummary {
   path: string;
   format: string;
+  /** Lines written (`preference`: pairs). */
   rows: number;
+  /** `preference` only: rows of the mix without a pair, left out of the file. */
+  skipped?: number;
 }
 
 export interface CheckSummary {

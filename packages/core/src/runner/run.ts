@@ -150,9 +150,10 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     // 6. Outputs.
     for (const output of recipe.outputs) {
       const path = isAbsolute(output.path) ? output.path : resolve(recipe.dir, output.path);
-      const rows = await writeOutput(db, output, path, mix.table, sql`${identifier(current.name)}`);
+      const { rows, skipped } = await writeOutput(db, output, path, mix.table, sql`${identifier(current.name)}`);
       const shown = relative(process.cwd(), path) || path;
-      result.outputs.push({ path: shown, format: output.format, rows });
+      result.outputs.push({ path: shown, format: output.format, rows, ...(skipped !== undefined ? { skipped } : {}) });
+      if (skipped) emit({ type: 'note', scope: 'outputs', message: `${shown}: ${skipped} row(s) without a preference pair skipped` });
       emit({ type: 'output-end', path: shown, rows });
     }
     // 7. Checks.

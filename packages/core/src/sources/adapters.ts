@@ -1,6 +1,7 @@
 /**
  * Adapters from the row formats people publish (OpenAI/TRL `messages`, ShareGPT, Alpaca,
- * prompt/response, GSM8K, MATH, or any JSON with a `fields:` mapping) to the canonical sample.
+ * prompt/response, GSM8K, MATH, UltraInteract, UltraFeedback, or any JSON with a `fields:` mapping)
+ * to the canonical sample.
  * An adapter is SQL over typed columns, so DuckDB does the work on all cores.
  *
  * Typed columns are named `"f:<field>"`; they come from `read_ndjson(columns=…)` on the fast path or
@@ -12,7 +13,10 @@ import { MESSAGES_TYPE } from './canonical.js';
 export interface Adapter {
   /** `format:` name, or `fields` for a mapping. */
   name: string;
+  /** Task of every row, unless `taskSql` reads it from the row (the recipe's `task:` overrides both). */
   task: Task;
+  /** SQL: the row's task (one of `tasks`), for formats that carry it per record. */
+  taskSql?: string;
   /** Field name → DuckDB type, read from each row. */
   columns: Record<string, string>;
   /** Fields every row must have (non-null). */
@@ -27,7 +31,10 @@ export interface Adapter {
   key: string;
   /** SQL: content to hash for an id when the row has none. */
   content: string;
-  /** Adapter-specific problems, checked after the common ones: SQL condition → reason. */
+  /**
+   * Adapter-specific problems: SQL condition → reason, checked after the required fields and before
+   * the conversation checks (so they can say why a record yields no conversation).
+   */
   checks: Array<{ when: string; reason: string; detail: string }>;
 }
 
@@ -178,6 +185,165 @@ function mathAdapter(): Adapter {
   };
 }
 
+/** SQL: the field is in the raw JSON with a non-null value (line-by-line path; the fast path fails over to it on a type error). */
+function present(field: string): string {
+  return `(raw IS NOT NULL AND coalesce(json_type(raw, '$."${field.replaceAll("'", "''")}"'), 'NULL') <> 'NULL')`;
+}
+
+/** Checks that a field the row's kind needs is there and typed: `wrong_type`, then `missing_field`. */
+function needed(when: string, field: string, type: string, missing = `'expected field \`${field}\`, found none'`): Adapter['checks'] {
+  return [
+    {
+      when: `${when} AND ${column(field)} IS NULL AND ${present(field)}`,
+      reason: 'wrong_type',
+      detail: `'expected field \`${field}\` to be ${type}, found ' || json_type(raw, '$."${field}"')`,
+    },
+    { when: `${when} AND ${column(field)} IS NULL`, reason: 'missing_field', detail: missing },
+  ];
+}
+
+/** The UltraInteract `task` label (Coding, Math_CoT, Math_PoT, Logic) → the canonical task. */
+const ultraInteractTask = (task: string) =>
+  `CASE WHEN lower(${task}) LIKE 'math%' THEN 'math' WHEN lower(${task}) IN ('coding', 'code') THEN 'code' WHEN lower(${task}) = 'logic' THEN 'logic' ELSE 'other' END`;
+
+/**
+ * UltraInteract (`openbmb/UltraInteract_sft` and `_pair`, Eurus). One adapter for both row kinds:
+ * - SFT row `{id, parent_id, task, dataset, instruction, response}` → `[user instruction, assistant response]`;
+ * - pair row `{id, parent_id, task, dataset, trajectory: [{from, value}], chosen, rejected}` → the
+ *   trajectory (instruction, failed actions, feedback) followed by `chosen`, the correct action.
+ *
+ * Task from the record (`Math_*` → math, `Coding` → code, `Logic` → logic). Meta keeps what
+ * `select/preference-tree` and the `preference` output need: `record_id`, `tree` (= `parent_id`, rows
+ * of one tree share the instruction), `depth` and `turn` (from the id `<hash>_<depth>_<turn>`),
+ * `correct` (true: both kinds carry a correct action), `kind` (`sft` | `pair`), `dataset`, `ui_task`
+ * and, for pair rows, `pairs: [{prompt: trajectory, chosen, rejected}]`.
+ */
+function ultraInteractAdapter(): Adapter {
+  const id = column('id');
+  const instruction = column('instruction');
+  const response = column('response');
+  const trajectory = column('trajectory');
+  const chosen = column('chosen');
+  const rejected = column('rejected');
+  const isPair = `(${trajectory} IS NOT NULL OR ${chosen} IS NOT NULL OR ${rejected} IS NOT NULL OR ${present('trajectory')} OR ${present('chosen')} OR ${present('rejected')})`;
+  const turns = `list_transform(${trajectory}, m -> {'role': ${shareGptRoles}, 'content': m.value})::${MESSAGES_TYPE}`;
+  const roles = `list_transform(${trajectory}, m -> ${shareGptRoles})`;
+  const idPart = (group: number) => `TRY_CAST(regexp_extract(${id}, '_(\\d+)_(\\d+)$', ${group}) AS INTEGER)`;
+  const common = `json_object('record_id', ${id}, 'tree', ${column('parent_id')}, 'depth', ${idPart(1)}, 'turn', ${idPart(2)}, 'correct', true, 'dataset', ${column('dataset')}, 'ui_task', ${column('task')})`;
+  const neither = `'expected \`instruction\` and \`response\` (SFT row) or \`trajectory\`, \`chosen\` and \`rejected\` (pair row), found no \`instruction\`'`;
+  return {
+    name: 'ultrainteract',
+    task: 'other',
+    taskSql: ultraInteractTask(column('task')),
+    columns: {
+      id: 'VARCHAR',
+      parent_id: 'VARCHAR',
+      task: 'VARCHAR',
+      dataset: 'VARCHAR',
+      instruction: 'VARCHAR',
+      response: 'VARCHAR',
+      trajectory: 'STRUCT("from" VARCHAR, value VARCHAR)[]',
+      chosen: 'VARCHAR',
+      rejected: 'VARCHAR',
+    },
+    required: ['id', 'parent_id', 'task'],
+    messages: `CASE WHEN ${isPair} THEN ${turns} || [${message('assistant', chosen)}]::${MESSAGES_TYPE}
+      ELSE [${message('user', instruction)}, ${message('assistant', response)}]::${MESSAGES_TYPE} END`,
+    answer: 'NULL',
+    meta: `CASE WHEN ${isPair}
+      THEN json_merge_patch(${common}, json_object('kind', 'pair', 'pairs', json_array(json_object('prompt', to_json(${turns}), 'chosen', ${chosen}, 'rejected', ${rejected}))))
+      ELSE json_merge_patch(${common}, json_object('kind', 'sft')) END`,
+    key: id,
+    content: `coalesce(${instruction}, ${trajectory}[1].value, '') || chr(30) || coalesce(${response}, ${chosen}, '')`,
+    checks: [
+      ...needed(isPair, 'trajectory', 'a list of {from, value}'),
+      ...needed(isPair, 'chosen', 'VARCHAR'),
+      ...needed(isPair, 'rejected', 'VARCHAR'),
+      {
+        when: `${isPair} AND len(${trajectory}) = 0`,
+        reason: 'empty_messages',
+        detail: `'expected a trajectory that starts with the instruction, found an empty list'`,
+      },
+      {
+        when: `${isPair} AND ${roles}[1] IS DISTINCT FROM 'user'`,
+        reason: 'bad_message',
+        detail: `'expected the trajectory to start with the user instruction, found a turn from ' || coalesce(${trajectory}[1]."from", 'nobody')`,
+      },
+      {
+        when: `${isPair} AND ${roles}[-1] IS DISTINCT FROM 'user'`,
+        reason: 'bad_message',
+        detail: `'expected the trajectory to end with a user turn (instruction or feedback) before chosen/rejected, found a turn from ' || coalesce(${trajectory}[-1]."from", 'nobody')`,
+      },
+      ...needed(`NOT ${isPair}`, 'instruction', 'VARCHAR', neither),
+      ...needed(`NOT ${isPair}`, 'response', 'VARCHAR'),
+    ],
+  };
+}
+
+/** UltraFeedback's fine-grained aspects, in the order of its annotation templates. */
+const ULTRAFEEDBACK_ASPECTS = ['instruction_following', 'honesty', 'truthfulness', 'helpfulness'] as const;
+
+/**
+ * UltraFeedback (`openbmb/UltraFeedback`): one canonical row per instruction. The completions stay
+ * in `meta.completions` as `{model, principle, response, ratings: {<aspect>: "1".."5" | "N/A" | null},
+ * overall_score, fine_grained_score}` (ratings as published, strings; an aspect given as a one-element
+ * list is read like an object), `meta.dataset` is the record's `source`. The conversation is the
+ * instruction and the **first** completion, a placeholder until `select/best-rated` picks the best.
+ * System prompts (`custom_system_prompt`), rationales and critiques are not kept.
+ */
+function ultraFeedbackAdapter(): Adapter {
+  const instruction = column('instruction');
+  const completions = column('completions');
+  const rating = (aspect: string) =>
+    `nullif(trim(coalesce(json_extract_string(c.annotations, '$.${aspect}.Rating'), json_extract_string(c.annotations, '$.${aspect}[0].Rating'))), '')`;
+  const ratings = `{${ULTRAFEEDBACK_ASPECTS.map((aspect) => `${quote(aspect)}: ${rating(aspect)}`).join(', ')}}`;
+  const valid = (value: string) =>
+    `(${value} IS NULL OR upper(${value}) = 'N/A' OR coalesce(TRY_CAST(${value} AS DOUBLE) BETWEEN 1 AND 5, false))`;
+  const allRatings = `flatten(list_transform(${completions}, c -> [${ULTRAFEEDBACK_ASPECTS.map(rating).join(', ')}]))`;
+  const badRatings = `list_transform(${completions}, c -> NOT (${ULTRAFEEDBACK_ASPECTS.map((aspect) => valid(rating(aspect))).join(' AND ')}))`;
+  const firstWhere = (condition: string) => `list_position(list_transform(${completions}, c -> ${condition}), true)`;
+  return {
+    name: 'ultrafeedback',
+    task: 'chat',
+    columns: {
+      source: 'VARCHAR',
+      instruction: 'VARCHAR',
+      completions:
+        'STRUCT(model VARCHAR, principle VARCHAR, response VARCHAR, annotations JSON, overall_score VARCHAR, "fine-grained_score" VARCHAR)[]',
+    },
+    required: ['instruction', 'completions'],
+    messages: `[${message('user', instruction)}, ${message('assistant', `${completions}[1].response`)}]::${MESSAGES_TYPE}`,
+    answer: 'NULL',
+    meta: `json_object('dataset', ${column('source')}, 'completions', to_json(list_transform(${completions}, c -> {
+      'model': c.model, 'principle': c.principle, 'response': c.response, 'ratings': ${ratings},
+      'overall_score': TRY_CAST(c.overall_score AS DOUBLE), 'fine_grained_score': TRY_CAST(c."fine-grained_score" AS DOUBLE)})))`,
+    key: 'NULL',
+    content: `${instruction} || chr(30) || coalesce(to_json(list_transform(${completions}, c -> c.response))::VARCHAR, '')`,
+    checks: [
+      {
+        when: `len(${completions}) = 0`,
+        reason: 'missing_field',
+        detail: `'expected at least one completion, found an empty \`completions\` list'`,
+      },
+      {
+        when: `list_bool_or(list_transform(${completions}, c -> c.response IS NULL))`,
+        reason: 'missing_field',
+        detail: `'expected field \`completions[' || ${firstWhere('c.response IS NULL')} || '].response\`, found none'`,
+      },
+      {
+        when: `list_bool_or(list_transform(${completions}, c -> c.annotations IS NULL))`,
+        reason: 'missing_field',
+        detail: `'expected field \`completions[' || ${firstWhere('c.annotations IS NULL')} || '].annotations\`, found none'`,
+      },
+      {
+        when: `list_bool_or(${badRatings})`,
+        reason: 'bad_rating',
+        detail: `'expected ratings "1".."5" or "N/A", found "' || list_filter(${allRatings}, r -> NOT ${valid('r')})[1] || '" in completions[' || list_position(${badRatings}, true) || ']'`,
+      },
+    ],
+  };
+}
+
 /** An adapter built from a recipe's `fields:` mapping. */
 export function fieldsAdapter(mapping: FieldsMapping): Adapter {
   const columns: Record<string, string> = {};
@@ -225,6 +391,8 @@ const builders: Record<SourceFormat, () => Adapter> = {
   'prompt-response': promptResponseAdapter,
   gsm8k: gsm8kAdapter,
   math: mathAdapter,
+  ultrainteract: ultraInteractAdapter,
+  ultrafeedback: ultraFeedbackAdapter,
 };
 
 /** The adapter for a source spec. */

@@ -46,6 +46,7 @@ export const QUARANTINE_REASONS = [
   'unknown_role',
   'no_assistant_turn',
   'missing_gold',
+  'bad_rating',
   'duplicate_id',
 ] as const;
 
@@ -82,7 +83,8 @@ const WORK_COLUMNS_DDL = `${CANONICAL_COLUMNS_DDL}, file VARCHAR, line INTEGER, 
 interface FileContext {
   db: Database;
   adapter: Adapter;
-  task: Task;
+  /** SQL: the task of each row (the recipe's `task:`, else the adapter's per-row or fixed task). */
+  task: SqlFragment;
   source: string;
   /** The work table. */
   work: string;
@@ -98,7 +100,7 @@ interface FileContext {
 export async function ingestSource(db: Database, resolved: ResolvedSource, options: IngestOptions): Promise<IngestResult> {
   const { spec } = resolved;
   const adapter = adapterFor(spec);
-  const task: Task = spec.task ?? adapter.task;
+  const task = !spec.task && adapter.taskSql ? rawSql(adapter.taskSql) : sql`${(spec.task ?? adapter.task) as Task}`;
   const maxRowBytes = spec.max_row_bytes ?? DEFAULT_MAX_ROW_BYTES;
   await ensureLastBoxed(db);
   const work = `${options.table}_work`;
@@ -364,6 +366,8 @@ function reasonSql(adapter: Adapter): { reason: string; detail: string } {
     ]);
     cases.push([`${column(field)} IS NULL`, `'missing_field'`, `'expected field \`${field.replaceAll("'", "''")}\`, found none'`]);
   }
+  // Adapter checks come before the conversation checks: they say why a record has no conversation.
+  for (const check of adapter.checks) cases.push([check.when, `'${check.reason}'`, check.detail]);
   const roles = ROLES.map((role) => `'${role}'`).join(', ');
   cases.push(
     ['messages IS NULL', `'wrong_type'`, `'expected a conversation, found fields of the wrong type'`],
@@ -384,7 +388,6 @@ function reasonSql(adapter: Adapter): { reason: string; detail: string } {
       `'expected an assistant turn to train on, found none'`,
     ],
   );
-  for (const check of adapter.checks) cases.push([check.when, `'${check.reason}'`, check.detail]);
   const reason = `CASE ${cases.map(([when, value]) => `WHEN ${when} THEN ${value}`).join(' ')} END`;
   const detail = `CASE ${cases.map(([when, , value]) => `WHEN ${when} THEN ${value}`).join(' ')} END`;
   return { reason, detail };
