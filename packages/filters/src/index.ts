@@ -7,6 +7,7 @@ import { lengthFilter } from './quality/length.js';
 import { bestRatedSelect } from './select/best-rated.js';
 import { preferenceTreeSelect } from './select/preference-tree.js';
 import { sqlSelect } from './select/sql.js';
+import { codeTests } from './verify/code-tests.js';
 
 export { minhashDecontam } from './decontam/minhash.js';
 export { ngramDecontam } from './decontam/ngram.js';
@@ -17,6 +18,7 @@ export { type Scope, scopeSchema, scopeText } from './scope.js';
 export { bestRatedSelect } from './select/best-rated.js';
 export { preferenceTreeSelect } from './select/preference-tree.js';
 export { sqlSelect } from './select/sql.js';
+export { codeTests } from './verify/code-tests.js';
 
 /** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
 export const builtinSteps: readonly AnyStep[] = [
@@ -28,4 +30,5 @@ export const builtinSteps: readonly AnyStep[] = [
   sqlSelect,
   preferenceTreeSelect,
   bestRatedSelect,
+  codeTests,
 ];
