@@ -6,6 +6,7 @@
 import { OversightError } from '@oversight/core';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
+import { gradeCommand } from './commands/grade.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -54,6 +55,38 @@ function program(): Command {
     )
     .action(async (file: string, options: { json?: boolean; db: string; progress?: boolean; memoryLimit?: string }) =>
       finish(await runCommand(file, options)),
+    );
+
+  root
+    .command('grade')
+    .description('grade model responses (JSONL) against gold answers: accuracy, per-row verdicts, disagreements between graders')
+    .argument('<file>', 'JSONL file, one response per line')
+    .option('--response-field <path>', 'field holding the model response (dotted path allowed)', 'response')
+    .option('--gold-field <path>', 'field holding the gold answer, or a full gold solution ending in #### or \\boxed{}', 'gold')
+    .option(
+      '--grader <name>',
+      'strict (ours) | abel | wizardmath | minerva (reproduce the reference evaluators, quirks included)',
+      'strict',
+    )
+    .option('--diff <grader>', 'also grade with GRADER and list the rows where the two disagree')
+    .option('--out <file>', 'write one verdict per input line, in order: {"line", "correct", "reason", "extracted", "pred", "gold"}')
+    .addOption(new Option('--limit <count>', 'disagreements listed (--diff)').default(20).argParser(positiveInteger))
+    .option('--json', 'print {"grader", "total", "correct", "accuracy", "invalid", "reasons"} (+ "diff") on stdout')
+    .option('--no-progress', 'no progress on stderr')
+    .action(
+      async (
+        file: string,
+        options: {
+          responseField: string;
+          goldField: string;
+          grader: string;
+          diff?: string;
+          out?: string;
+          json?: boolean;
+          limit: number;
+          progress?: boolean;
+        },
+      ) => finish(await gradeCommand(file, options)),
     );
 
   root

@@ -52,14 +52,22 @@ export class ProgressReporter {
     }
   };
 
-  private begin(label: string): void {
+  /** Starts a stage outside a recipe run (e.g. `oversight grade`). */
+  begin(label: string): void {
+    if (!this.enabled) return;
     this.clear();
     this.activity = { label, started: Date.now(), fraction: undefined, lastHeartbeat: Date.now() };
     this.timer ??= setInterval(() => this.tick(), this.stream.isTTY ? 100 : 1000);
     this.timer.unref();
   }
 
-  private end(outcome: string): void {
+  /** Sets the current stage's fraction done. */
+  update(fraction: number): void {
+    if (this.activity) this.activity.fraction = fraction;
+  }
+
+  /** Ends the current stage; a line is printed when it took a second or more. */
+  end(outcome: string): void {
     const activity = this.activity;
     if (!activity) return;
     const elapsed = Date.now() - activity.started;

@@ -8,6 +8,7 @@ import { bestRatedSelect } from './select/best-rated.js';
 import { preferenceTreeSelect } from './select/preference-tree.js';
 import { sqlSelect } from './select/sql.js';
 import { codeTests } from './verify/code-tests.js';
+import { mathAnswer } from './verify/math-answer.js';
 
 export { minhashDecontam } from './decontam/minhash.js';
 export { ngramDecontam } from './decontam/ngram.js';
@@ -19,6 +20,9 @@ export { bestRatedSelect } from './select/best-rated.js';
 export { preferenceTreeSelect } from './select/preference-tree.js';
 export { sqlSelect } from './select/sql.js';
 export { codeTests } from './verify/code-tests.js';
+export { mathGraders } from './verify/math/registry.js';
+export type { GradeReason, GradeResult, Grader } from './verify/math/types.js';
+export { mathAnswer } from './verify/math-answer.js';
 
 /** Every built-in step, in catalogue order. Registries are explicit lists, never import side effects. */
 export const builtinSteps: readonly AnyStep[] = [
@@ -31,4 +35,5 @@ export const builtinSteps: readonly AnyStep[] = [
   preferenceTreeSelect,
   bestRatedSelect,
   codeTests,
+  mathAnswer,
 ];
