@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { sandboxAvailable } from '../helpers/sandbox.js';
 
 const SOURCES = ['isolation.ts', 'setup-script.ts', 'sandbox.ts'];
 const canSwitchUser = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
@@ -54,7 +55,7 @@ const result = await sandbox.run({ files: { 'solution.py': code }, program: [pyt
 console.log(JSON.stringify({ variant: sandbox.plan.variant, nested: sandbox.plan.nestedUserNamespace, end: result.end, stderr: result.stderr, seen: JSON.parse(result.stdout || '{}') }));
 `;
 
-describe.skipIf(!canSwitchUser)('rootless sandbox (as uid 65534)', () => {
+describe.skipIf(!canSwitchUser || !sandboxAvailable)('rootless sandbox (as uid 65534)', () => {
   it('isolates as well without root', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'oversight-rootless-'));
     const home = join(scratch, 'home');

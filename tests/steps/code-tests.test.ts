@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { directoryWith } from '../helpers/cli.js';
 import { runRecipeText } from '../helpers/recipes.js';
+import { sandboxAvailable } from '../helpers/sandbox.js';
 import { stepVerdicts } from './evidence.js';
 
 interface Row {
@@ -41,7 +42,7 @@ async function verdictsOf(rows: Row[], withParams = '') {
   return { verdicts: verdicts.map((row) => ({ keep: row.keep, reason: row.reason, detail: row.detail })), result };
 }
 
-describe('verify/code-tests', () => {
+describe.skipIf(!sandboxAvailable)('verify/code-tests', () => {
   it('judges Python solutions on stdin/stdout cases, with a reason and a detail for each failure', async () => {
     const { verdicts, result } = await verdictsOf(
       [
