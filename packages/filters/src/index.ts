@@ -20,7 +20,9 @@ export { bestRatedSelect } from './select/best-rated.js';
 export { preferenceTreeSelect } from './select/preference-tree.js';
 export { sqlSelect } from './select/sql.js';
 export { codeTests } from './verify/code-tests.js';
+export { createWizardMathGrader } from './verify/math/compat/wizardmath.js';
 export { mathGraders } from './verify/math/registry.js';
+export { createStrictGrader, strictGrader } from './verify/math/strict.js';
 export type { GradeReason, GradeResult, Grader } from './verify/math/types.js';
 export { mathAnswer } from './verify/math-answer.js';
 
