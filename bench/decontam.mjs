@@ -174,8 +174,7 @@ async function ours(file, sets) {
           } else if (event.type === 'step-start') {
             stepStart = event;
             cpuAtStart = process.cpuUsage();
-          }
-          else if (event.type === 'source-end' && event.source === SOURCE) sourceEnd = event;
+          } else if (event.type === 'source-end' && event.source === SOURCE) sourceEnd = event;
           else if (event.type === 'note' && event.scope !== 'mix') notes.push(event.message);
         },
       });

@@ -116,8 +116,9 @@ for (let run = 0; run < runs; run++) {
       ['gsm8k-responses', gsm],
     ]) {
       const { ms, correct } = time(grader, items);
-      const entry = (results[`${grader.name}\u0000${set}`] ??= { grader: grader.name, set, items: items.length, ms: [], correct });
-      entry.ms.push(ms);
+      const key = `${grader.name}\u0000${set}`;
+      results[key] ??= { grader: grader.name, set, items: items.length, ms: [], correct };
+      results[key].ms.push(ms);
     }
   }
 }

@@ -260,10 +260,3 @@ function confirmHits(
 }
 
 const SCOPE_ORDER = ['prompt', 'answer', 'straddle', 'whole'];
-
-/** 2 → "2nd", 3 → "3rd", 4 → "4th". */
-function ordinal(value: number): string {
-  const tens = value % 100;
-  if (tens >= 11 && tens <= 13) return `${value}th`;
-  return `${value}${['th', 'st', 'nd', 'rd'][value % 10] ?? 'th'}`;
-}
