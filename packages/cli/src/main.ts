@@ -6,7 +6,7 @@
 import { OversightError } from '@oversight/core';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
-import { gradeCommand } from './commands/grade.js';
+import { type GradeOptions, gradeCommand } from './commands/grade.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { showCommand } from './commands/show.js';
@@ -73,21 +73,7 @@ function program(): Command {
     .addOption(new Option('--limit <count>', 'disagreements listed (--diff)').default(20).argParser(positiveInteger))
     .option('--json', 'print {"grader", "total", "correct", "accuracy", "invalid", "reasons"} (+ "diff") on stdout')
     .option('--no-progress', 'no progress on stderr')
-    .action(
-      async (
-        file: string,
-        options: {
-          responseField: string;
-          goldField: string;
-          grader: string;
-          diff?: string;
-          out?: string;
-          json?: boolean;
-          limit: number;
-          progress?: boolean;
-        },
-      ) => finish(await gradeCommand(file, options)),
-    );
+    .action(async (file: string, options: GradeOptions) => finish(await gradeCommand(file, options)));
 
   root
     .command('steps')
