@@ -7,7 +7,12 @@ import { builtinSteps } from '@oversight/filters';
 export async function runRecipeText(
   text: string,
   dir: string,
-  options: { db?: Database; env?: Record<string, string | undefined> } = {},
+  options: {
+    db?: Database;
+    env?: Record<string, string | undefined>;
+    /** Model client overrides (cassettes; `backoffMs` defaults to 5 here so fault tests stay fast). */
+    model?: { record?: string; replay?: string; backoffMs?: number };
+  } = {},
 ): Promise<{ result: RunResult; db: Database }> {
   const { recipe, diagnostics } = await validateRecipeText(text, join(dir, 'recipe.yaml'), {
     registry: new StepRegistry(builtinSteps),
@@ -16,6 +21,10 @@ export async function runRecipeText(
   if (!recipe) throw new Error(`invalid recipe: ${diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('; ')}`);
   const db = options.db ?? (await Database.open(':memory:'));
   await ensureWorkspaceTables(db);
-  const result = await runRecipe(recipe, { db, ...(options.env ? { env: options.env } : {}) });
+  const result = await runRecipe(recipe, {
+    db,
+    ...(options.env ? { env: options.env } : {}),
+    model: { backoffMs: 5, ...options.model },
+  });
   return { result, db };
 }

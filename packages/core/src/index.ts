@@ -9,6 +9,17 @@ export {
 } from './db/database.js';
 export { identifier, joinSql, literal, rawSql, SqlFragment, type SqlValue, sql } from './db/sql.js';
 export { OversightError, type OversightErrorOptions, type SourceLocation } from './errors.js';
+export { createModelClient, type ModelClient, type ModelClientOptions, tokenCounter } from './model/client.js';
+export {
+  type Fault,
+  type LoopbackModel,
+  type LoopbackModelOptions,
+  type Responder,
+  type ServedRequest,
+  startLoopbackModel,
+} from './model/loopback.js';
+export { canonicalRequest, requestKey } from './model/request.js';
+export type { ChatChoice, ChatMessage, ChatRequest, ChatResponse, ChatRole, ModelPort, ModelUsage } from './model/types.js';
 export { type Diagnostic, describeValue, sortDiagnostics } from './recipe/diagnostic.js';
 export { didYouMean, editDistance } from './recipe/did-you-mean.js';
 export {
@@ -26,7 +37,10 @@ export {
   type CheckSpec,
   type FieldsMapping,
   type MixSpec,
+  type ModelSpec,
+  modelSchema,
   type OutputSpec,
+  type QuotaSpec,
   type RecipeDocument,
   recipeSchema,
   type SourceFormat,

@@ -44,7 +44,18 @@ export class Database {
     private readonly connection: DuckDBConnection,
     /** File path, or `:memory:`. */
     readonly path: string,
+    /** False for a `fork()`: closing it closes its connection only. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /**
+   * Another connection to the same database, with its own transactions: what it writes commits
+   * independently of a transaction open here (the model cache keeps answers while a step's
+   * transaction is still open, so a killed run loses none). Close it before this one.
+   */
+  async fork(): Promise<Database> {
+    return new Database(this.instance, await this.instance.connect(), this.path, false);
+  }
 
   /** Opens (creating when missing) a DuckDB file, or `:memory:`. */
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
@@ -272,7 +283,7 @@ export class Database {
   close(): void {
     this.reader?.closeSync();
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   private async openAppender(table: string): Promise<DuckDBAppender> {

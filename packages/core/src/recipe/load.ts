@@ -35,6 +35,7 @@ import {
   carveSchema,
   laterKeys,
   type MixSpec,
+  type ModelSpec,
   type OutputSpec,
   recipeSchema,
   type SourceSpec,
@@ -71,6 +72,8 @@ export interface Recipe {
   heldout: HeldoutSpec[];
   steps: RecipeStep[];
   mix: MixSpec | undefined;
+  /** The model endpoint of model-backed steps. */
+  model: ModelSpec | undefined;
   outputs: OutputSpec[];
   checks: CheckSpec[];
 }
@@ -305,9 +308,29 @@ export async function validateRecipeText(text: string, file: string, options: Lo
         });
       }
     }
+    if (definition.usesModel?.(result.data) && (raw.model === undefined || raw.model === null)) {
+      problems.push({
+        code: 'recipe/missing-model',
+        path: ['steps', index, 'use'],
+        message: `step \`${use}\` calls a model with these parameters, and the recipe has no \`model:\` block`,
+        hint: 'add `model: { base_url: http://localhost:8000/v1, name: <served model> }` (any OpenAI-compatible endpoint)',
+      });
+    }
     steps.push({ id: seen > 0 ? `${name}#${seen + 1}` : name, use, index, params: result.data, definition, datasets });
   }
   scratch.database?.close();
+
+  // A model needs somewhere to get answers from.
+  const modelBlock = raw.model as { base_url?: unknown; replay?: unknown } | undefined;
+  if (modelBlock && typeof modelBlock === 'object' && modelBlock.base_url === undefined && modelBlock.replay === undefined) {
+    problems.push({
+      code: 'recipe/missing-param',
+      path: ['model'],
+      atKey: true,
+      message: 'expected `base_url` (an OpenAI-compatible endpoint) or `replay` (a recorded cassette) in `model:`, found neither',
+      hint: 'e.g. `base_url: http://localhost:8000/v1` (vLLM, llama.cpp server, Ollama, OpenAI …)',
+    });
+  }
 
   // Mix weights name sources.
   const mix = raw.mix as MixSpec | undefined;
@@ -428,6 +451,7 @@ export async function validateRecipeText(text: string, file: string, options: Lo
       heldout,
       steps,
       mix: document_.mix,
+      model: document_.model,
       outputs: document_.outputs ?? [],
       checks: document_.checks ?? [],
     },

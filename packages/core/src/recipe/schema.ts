@@ -80,6 +80,16 @@ export const stepEntrySchema = z.strictObject({
   with: z.record(z.string(), z.unknown()).optional().describe("The step's parameters."),
 });
 
+export const quotaSchema = z
+  .strictObject({
+    by: z.string().min(1).describe('Canonical column (`task`) or `meta` key (`difficulty`, `topic`) whose values get shares of the mix.'),
+    shares: z
+      .record(z.string(), z.number().min(0))
+      .describe('Relative share per value, e.g. `{easy: 1, medium: 2, hard: 2}`; rows with unlisted values get 0.'),
+  })
+  .describe('Shares of the mix by a column: applied inside each source after `weights` split the total.');
+export type QuotaSpec = z.infer<typeof quotaSchema>;
+
 export const mixSchema = z.strictObject({
   total: z.number().int().positive().optional().describe('Rows in the mix; without it every kept row is used.'),
   weights: z
@@ -87,6 +97,7 @@ export const mixSchema = z.strictObject({
     .optional()
     .describe('Relative weight per source id; sources not listed get 0 when weights are given.'),
   seed: z.number().int().optional().describe('Sampling seed (default 0): same recipe + seed → same bytes.'),
+  quotas: quotaSchema.optional(),
 });
 export type MixSpec = z.infer<typeof mixSchema>;
 
@@ -109,6 +120,47 @@ export const outputSchema = z.strictObject({
 });
 export type OutputSpec = z.infer<typeof outputSchema>;
 
+export const tokenizers = ['cl100k_base', 'o200k_base'] as const;
+
+export const modelSchema = z
+  .strictObject({
+    base_url: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL such as `http://localhost:8000/v1`')
+      .optional()
+      .describe('OpenAI-compatible endpoint, up to `/v1` (vLLM, Ollama, llama.cpp server, OpenAI); not needed with `replay:`.'),
+    name: z.string().min(1).describe('Model name sent as `model` in each request.'),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional()
+      .describe('Name of the environment variable holding the API key (sent as a Bearer token; never printed or stored).'),
+    temperature: z.number().min(0).max(2).default(0).describe('Default sampling temperature (steps may set their own).'),
+    top_p: z.number().gt(0).max(1).default(1).describe('Default nucleus sampling mass.'),
+    max_tokens: z.int().positive().default(1024).describe('Default completion length limit, in tokens.'),
+    seed: z.int().optional().describe('Sampling seed sent with each request, where the server supports it.'),
+    concurrency: z.int().positive().max(1024).default(16).describe('Requests in flight at once.'),
+    timeout_s: z.number().positive().default(120).describe('Seconds before a request is abandoned and retried.'),
+    retries: z
+      .int()
+      .min(0)
+      .max(20)
+      .default(6)
+      .describe('Retries per request on timeouts, 429, 5xx, dropped connections and malformed bodies.'),
+    budget: z
+      .strictObject({
+        max_requests: z.int().positive().optional().describe('Requests sent to the endpoint in one run (cache hits are free).'),
+        max_tokens: z.int().positive().optional().describe('Prompt + completion tokens in one run.'),
+      })
+      .optional()
+      .describe('Per-run spending cap: the run stops cleanly when it is reached; answers so far stay cached.'),
+    tokenizer: z.enum(tokenizers).default('cl100k_base').describe('tiktoken encoding for token counts when the server reports no usage.'),
+    record: z.string().optional().describe('Append every answer to this JSONL cassette (relative to the recipe).'),
+    replay: z.string().optional().describe('Answer only from this JSONL cassette; a request not in it fails the run.'),
+  })
+  .describe('The model endpoint of model-backed steps (`rewrite/steps`, `sample/rejection`, `evolve/instruct`, …).');
+export type ModelSpec = z.infer<typeof modelSchema>;
+
 export const checkSchema = z.strictObject({
   metric: z.string().describe('Metric name, e.g. `rows`, `quarantined.gsm8k`, `dropped.dedup/exact`.'),
   min: z.number().optional(),
@@ -127,6 +179,7 @@ export const recipeSchema = z.strictObject({
     .optional()
     .describe('Eval sets: sources (`path:`/`hf:`) or carves (`from:`); never trained on.'),
   steps: z.array(stepEntrySchema).optional(),
+  model: modelSchema.optional(),
   mix: mixSchema.optional(),
   outputs: z.array(outputSchema).optional(),
   checks: z.array(checkSchema).optional(),
@@ -135,6 +188,5 @@ export type RecipeDocument = z.infer<typeof recipeSchema>;
 
 /** Top-level keys of later releases: named so the diagnostic can say so instead of "unknown key". */
 export const laterKeys: Record<string, string> = {
-  model: 'model-backed steps',
   publish: 'publishing to the Hugging Face Hub',
 };

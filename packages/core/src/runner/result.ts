@@ -1,3 +1,5 @@
+import type { ModelUsage } from '../model/types.js';
+
 /** The result of a run: the shape of `oversight run --json` (stable; scripts and CI depend on it). */
 export interface SourceSummary {
   id: string;
@@ -6,8 +8,10 @@ export interface SourceSummary {
   quarantined: number;
   /** Rows dropped by steps (or carved into held-out sets). */
   dropped: number;
-  /** Rows left after every step. */
+  /** Rows left after every step (rows added by augment steps included). */
   kept: number;
+  /** Rows that augment steps added to this source (evolved, filled in); absent when none. */
+  added?: number;
   /** Rows of this source in the mix. */
   mixed: number;
   cached: boolean;
@@ -23,6 +27,8 @@ export interface StepSummary {
   /** Rows added (augment steps). */
   added: number;
   dropped: Record<string, number>;
+  /** Generated candidates not admitted, by reason (generating steps; absent otherwise). */
+  rejected?: Record<string, number>;
   cached: boolean;
   notes: string[];
   durationMs: number;
@@ -76,6 +82,8 @@ export interface RunResult {
   checks: CheckSummary[];
   /** Per (eval set × training source) matches of decontamination steps; empty without one. */
   contamination: ContaminationSummary[];
+  /** Model use of this run (absent when the recipe has no `model:`). */
+  model?: ModelUsage;
   /** Set when the run failed before finishing. */
   error?: { code: string; message: string; hint?: string };
   durationMs: number;

@@ -12,6 +12,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Database } from '../db/database.js';
 import { identifier, joinSql, rawSql, type SqlFragment, sql } from '../db/sql.js';
 import { OversightError } from '../errors.js';
+import { createModelClient, type ModelClient, tokenCounter } from '../model/client.js';
+import type { ModelPort } from '../model/types.js';
 import type { Recipe, RecipeStep } from '../recipe/load.js';
 import type { CarveSpec, SourceSpec } from '../recipe/schema.js';
 import { CANONICAL_COLUMNS } from '../sources/canonical.js';
@@ -35,6 +37,8 @@ export interface RunOptions {
   onEvent?: RunEventListener;
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
+  /** Model client overrides: cassettes (CLI `--record`/`--replay`), retry delay (tests). */
+  model?: { record?: string; replay?: string; backoffMs?: number };
 }
 
 interface Relation {
@@ -75,6 +79,22 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   };
   const runId = fingerprint(recipe.file, started, process.pid).slice(0, 16);
   emit({ type: 'run-start', recipe: recipe.name, sources: recipe.sources.length, steps: recipe.steps.length });
+  // The model client opens on the first step that asks for it; its counters go into the result.
+  let client: Promise<ModelClient> | undefined;
+  const model = () => {
+    if (!recipe.model) return undefined;
+    client ??= createModelClient({
+      spec: recipe.model,
+      db,
+      recipeDir: recipe.dir,
+      signal,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.model?.record ? { record: options.model.record } : {}),
+      ...(options.model?.replay ? { replay: options.model.replay } : {}),
+      ...(options.model?.backoffMs !== undefined ? { backoffMs: options.model.backoffMs } : {}),
+    });
+    return client;
+  };
   try {
     // 1. Sources.
     const tables: Array<{ id: string; table: string; fingerprint: string }> = [];
@@ -125,15 +145,19 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     // 4. Steps.
     for (const step of recipe.steps) {
       if (signal.aborted) throw new OversightError('run/interrupted', 'run interrupted');
-      const outcome = await runStep(db, recipe, step, current, { emit, signal, datasets });
+      const outcome = await runStep(db, recipe, step, current, { emit, signal, datasets, model });
       result.steps.push(outcome.summary);
       current = outcome.output;
     }
     // Per-source funnel: what is not kept or quarantined was dropped by a step (or carved out).
+    // Rows added by augment steps (ordinals from 256 << 40 up) count as kept, not against drops.
     const keptBySource = await countBySource(db, sql`${identifier(current.name)}`);
+    const addedBySource = await countBySource(db, sql`(SELECT * FROM ${identifier(current.name)} WHERE _ord >= (256::BIGINT << 40))`);
     for (const summary of result.sources) {
+      const added = addedBySource.get(summary.id) ?? 0;
       summary.kept = keptBySource.get(summary.id) ?? 0;
-      summary.dropped = summary.read - summary.quarantined - summary.kept;
+      summary.dropped = summary.read - summary.quarantined - (summary.kept - added);
+      if (added > 0) summary.added = added;
     }
     // 5. Mix.
     const mix = await buildMix(db, recipe, current, result.sources);
@@ -169,6 +193,18 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
       result.error = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
     } else {
       result.error = { code: 'run/internal-error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+  }
+  if (recipe.model) {
+    result.model = { requests: 0, cacheHits: 0, sent: 0, retries: 0, tokensIn: 0, tokensOut: 0 };
+    if (client) {
+      try {
+        const opened = await client;
+        result.model = opened.usage();
+        await opened.close();
+      } catch {
+        // The client failed to open; the step that asked for it already failed the run with why.
+      }
     }
   }
   result.durationMs = Date.now() - started;
@@ -347,6 +383,15 @@ interface StepRuntime {
   emit: RunEventListener;
   signal: AbortSignal;
   datasets: Map<string, Dataset>;
+  /** The run's model client, opened on first use; undefined without a `model:` block. */
+  model: () => Promise<ModelClient> | undefined;
+}
+
+/** What a model-backed step's output depends on besides its params: the model and its defaults. */
+function modelIdentity(recipe: Recipe): unknown {
+  const spec = recipe.model;
+  if (!spec) return null;
+  return { name: spec.name, temperature: spec.temperature, top_p: spec.top_p, max_tokens: spec.max_tokens, seed: spec.seed ?? null };
 }
 
 /** What a step's fingerprint covers besides its params and input: the data sets and files it reads. */
@@ -372,6 +417,7 @@ async function runStep(
   runtime: StepRuntime,
 ): Promise<{ output: Relation; summary: StepSummary }> {
   const { definition } = step;
+  const usesModel = definition.usesModel?.(step.params) ?? false;
   const stepFingerprint = fingerprint(
     'step',
     RUNNER_VERSION,
@@ -380,6 +426,7 @@ async function runStep(
     step.params,
     input.fingerprint,
     ...(step.datasets.length > 0 || definition.files ? [stepDependencies(recipe, step, runtime.datasets)] : []),
+    ...(usesModel ? [{ model: modelIdentity(recipe) }] : []),
   );
   const prefix = `s_${short(stepFingerprint)}`;
   const outputName = `v_${short(stepFingerprint)}`;
@@ -391,6 +438,7 @@ async function runStep(
   if (cached) {
     runtime.emit({ type: 'step-start', step: step.id, use: step.use, index: step.index, inputRows: cached.input_rows });
     const dropped = JSON.parse(cached.dropped) as Record<string, number>;
+    const rejected = await rejectedCandidates(db, prefix);
     await exportStep(db, recipe, step, prefix, runtime);
     runtime.emit({
       type: 'step-end',
@@ -409,6 +457,7 @@ async function runStep(
         kept: cached.kept,
         added: cached.added,
         dropped,
+        ...(rejected ? { rejected } : {}),
         cached: true,
         notes: JSON.parse(cached.notes) as string[],
         durationMs: cached.duration_ms,
@@ -445,6 +494,18 @@ async function runStep(
     },
     recipeDir: recipe.dir,
     signal: runtime.signal,
+    model: () => {
+      const opened = usesModel ? runtime.model() : undefined;
+      if (!opened) {
+        throw new OversightError(
+          'model/missing',
+          usesModel
+            ? `step \`${step.id}\` (${step.use}) needs a model, and the recipe has no \`model:\` block`
+            : `step \`${step.id}\` (${step.use}) asked for a model without declaring \`usesModel\` for these params`,
+        );
+      }
+      return portOf(recipe, opened);
+    },
   };
   // Steps that run one long query get DuckDB's own progress.
   const poller = setInterval(() => {
@@ -481,6 +542,7 @@ async function runStep(
         ? ((await db.one<{ n: number }>(sql`SELECT count(*)::INTEGER AS n FROM ${identifier(tableName('rows'))}`))?.n ?? 0)
         : 0;
       const kept = inputRows - sumValues(dropped) + added;
+      const rejected = await rejectedCandidates(db, prefix);
       const durationMs = Date.now() - began;
       await db.run(sql`INSERT INTO _steps (fingerprint, use, step_id, effect, input_view, view_name, input_rows, kept, added, dropped, notes, duration_ms)
         VALUES (${stepFingerprint}, ${step.use}, ${step.id}, ${definition.effect}, ${input.name}, ${outputName}, ${inputRows}, ${kept}, ${added}, ${JSON.stringify(dropped)}, ${JSON.stringify(notes)}, ${durationMs})`);
@@ -491,6 +553,7 @@ async function runStep(
         kept,
         added,
         dropped,
+        ...(rejected ? { rejected } : {}),
         cached: false,
         notes,
         durationMs,
@@ -511,6 +574,29 @@ async function runStep(
     durationMs: summary.durationMs,
   });
   return { output: { name: outputName, fingerprint: stepFingerprint }, summary };
+}
+
+/** The model port a step sees: calls wait for the client to open. */
+function portOf(recipe: Recipe, client: Promise<ModelClient>): ModelPort {
+  return {
+    name: recipe.model?.name ?? '',
+    complete: async (request) => (await client).complete(request),
+    completeAll: async (requests, onProgress) => (await client).completeAll(requests, onProgress),
+    countTokens: tokenCounter(recipe.model?.tokenizer ?? 'cl100k_base'),
+  };
+}
+
+/** Generated candidates a step did not admit, by reason, from its `generations` table (if any). */
+async function rejectedCandidates(db: Database, prefix: string): Promise<Record<string, number> | undefined> {
+  const name = `${prefix}_generations`;
+  const exists = await db.one<{ n: number }>(
+    sql`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${name} AND NOT temporary`,
+  );
+  if (!exists?.n) return undefined;
+  const rows = await db.all<{ reason: string | null; n: number }>(
+    sql`SELECT reason, count(*)::INTEGER AS n FROM ${identifier(name)} WHERE NOT admitted GROUP BY reason ORDER BY reason`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.reason ?? 'rejected', row.n]));
 }
 
 /** Drops a step's temporary working tables. */

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { SqlFragment } from '../db/sql.js';
+import type { ModelPort } from '../model/types.js';
 
 /**
  * What a step does to the rows flowing through it.
@@ -24,9 +25,12 @@ export type SideTable = 'verdicts' | 'labels' | 'messages' | 'rows';
  * - `clusters (id, cluster_id, cluster_size, representative, similarity)`: near-duplicate clusters;
  * - `matches (id, source, eval, item, scope, ngrams, matched)`: contamination hits, summed into the
  *   run's contamination report;
- * - `index`: a step's own persisted data (e.g. a MinHash band index).
+ * - `index`: a step's own persisted data (e.g. a MinHash band index);
+ * - `generations (id, parent, kind, round, admitted, reason, detail, prompt)`: every candidate a
+ *   generating step made (evolved problems, gap fill-ins), admitted or not; rejected ones are counted
+ *   by reason in the step's funnel line (`rejected`).
  */
-export type EvidenceTable = 'clusters' | 'matches' | 'index';
+export type EvidenceTable = 'clusters' | 'matches' | 'index' | 'generations';
 
 /** A data set a step may read besides its input: a held-out set or a training source, by recipe id. */
 export interface StepDataset {
@@ -82,6 +86,11 @@ export interface StepContext {
   readonly recipeDir: string;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
+  /**
+   * The recipe's model endpoint (cached, retried, budgeted). Only for steps whose `usesModel` hook
+   * says so; throws `model/missing` otherwise.
+   */
+  model(): ModelPort;
 }
 
 /** Context for a step's pre-run check of its parameters. */
@@ -114,6 +123,11 @@ export interface StepDefinition<Params = unknown, Reason extends string = string
    * `oversight check` and part of the step's fingerprint. `known` lists the recipe's ids.
    */
   readonly datasets?: (params: Params, known: { heldout: readonly string[]; sources: readonly string[] }) => DatasetReference[];
+  /**
+   * True when these params make the step call the model: `oversight check` then requires a `model:`
+   * block, and the model's name and sampling defaults join the step's fingerprint.
+   */
+  readonly usesModel?: (params: Params) => boolean;
   /** Files the step reads (relative to the recipe), part of its fingerprint by path, size and mtime. */
   readonly files?: (params: Params) => string[];
   /**

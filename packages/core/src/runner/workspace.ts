@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Database, type DatabaseOptions } from '../db/database.js';
 import { sql } from '../db/sql.js';
+import { ensureModelCacheTable } from '../model/cache.js';
 import { ensureIngestTables } from '../sources/ingest.js';
 
 /** Default workspace database path, relative to the working directory. */
@@ -33,6 +34,7 @@ export async function ensureWorkspaceTables(db: Database): Promise<void> {
   await db.run(sql`CREATE TABLE IF NOT EXISTS _mixes (
     fingerprint VARCHAR PRIMARY KEY, table_name VARCHAR, rows INTEGER, by_source JSON, notes JSON,
     created_at TIMESTAMP DEFAULT current_timestamp)`);
+  await ensureModelCacheTable(db);
   await db.run(sql`CREATE TABLE IF NOT EXISTS _runs (
     run_id VARCHAR PRIMARY KEY, recipe_file VARCHAR, recipe_name VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
     ok BOOLEAN, result JSON)`);
