@@ -53,8 +53,13 @@ function program(): Command {
         "DuckDB's memory limit, e.g. 2GB (default: 80% of RAM); beyond it DuckDB spills to disk",
       ).argParser(memorySize),
     )
-    .action(async (file: string, options: { json?: boolean; db: string; progress?: boolean; memoryLimit?: string }) =>
-      finish(await runCommand(file, options)),
+    .option('--record <file>', "append every model answer to this JSONL cassette (overrides the recipe's model.record)")
+    .option('--replay <file>', 'answer model requests only from this JSONL cassette; a request not in it fails the run')
+    .action(
+      async (
+        file: string,
+        options: { json?: boolean; db: string; progress?: boolean; memoryLimit?: string; record?: string; replay?: string },
+      ) => finish(await runCommand(file, options)),
     );
 
   root

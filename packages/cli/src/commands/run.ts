@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadRecipe, openWorkspace, runRecipe } from '@oversight/core';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { diagnosticJson, formatDiagnostics } from '../format/diagnostics.js';
@@ -13,6 +14,9 @@ export interface RunCommandOptions {
   progress?: boolean;
   /** DuckDB's memory_limit, e.g. `2GB`; beyond it DuckDB spills to disk. */
   memoryLimit?: string;
+  /** Model cassettes, relative to the working directory. */
+  record?: string;
+  replay?: string;
 }
 
 /** `oversight run RECIPE`: validate, run with progress on stderr, print the funnel. */
@@ -41,7 +45,11 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   };
   process.once('SIGINT', interrupt);
   try {
-    const result = await runRecipe(recipe, { db, onEvent: progress.handle, signal: controller.signal });
+    const model = {
+      ...(options.record ? { record: resolve(options.record) } : {}),
+      ...(options.replay ? { replay: resolve(options.replay) } : {}),
+    };
+    const result = await runRecipe(recipe, { db, onEvent: progress.handle, signal: controller.signal, model });
     progress.stop();
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${formatFunnel(result, styleFor(process.stdout))}\n`);

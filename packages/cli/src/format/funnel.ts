@@ -10,7 +10,7 @@ export function formatFunnel(result: RunResult, style: Style): string {
 
   if (result.sources.length > 0) {
     const rows = result.sources.map((source) => [
-      source.id + (source.cached ? style.dim(' (cached)') : ''),
+      source.id + (source.cached ? style.dim(' (cached)') : '') + (source.added ? style.dim(` (+${formatCount(source.added)} added)`) : ''),
       formatCount(source.read),
       formatCount(source.quarantined),
       formatCount(source.dropped),
@@ -51,18 +51,36 @@ export function formatFunnel(result: RunResult, style: Style): string {
         .sort(([, a], [, b]) => b - a)
         .map(([reason, count]) => `${reason} ${formatCount(count)}`)
         .join(', ');
+      const added = step.added > 0 ? `+${formatCount(step.added)} added` : '';
+      const rejectedCount = Object.values(step.rejected ?? {}).reduce((sum, count) => sum + count, 0);
+      const rejected =
+        rejectedCount > 0
+          ? `${formatCount(rejectedCount)} generated rejected (${Object.entries(step.rejected ?? {})
+              .sort(([, a], [, b]) => b - a)
+              .map(([reason, count]) => `${reason} ${formatCount(count)}`)
+              .join(', ')})`
+          : '';
       return [
         step.id,
         formatCount(step.in),
         formatCount(step.kept),
         formatCount(dropped),
-        reasons || (step.added > 0 ? `+${formatCount(step.added)} added` : '–'),
+        [reasons, added, rejected].filter(Boolean).join('; ') || '–',
         step.cached ? style.dim('cached') : formatDuration(step.durationMs),
       ];
     });
     out.push(renderTable([style.bold('step'), 'in', 'kept', 'dropped', 'reasons', 'time'], rows, [false, true, true, true, false, false]));
     for (const step of result.steps) for (const note of step.notes) out.push(style.dim(`  ${step.id}: ${note}`));
     out.push('');
+  }
+
+  if (result.model) {
+    const usage = result.model;
+    out.push(
+      `${style.bold('model')}  ${formatCount(usage.requests)} requests (${formatCount(usage.cacheHits)} cached) · ${formatCount(usage.sent)} sent · ` +
+        `${formatCount(usage.retries)} retries · tokens ${formatCount(usage.tokensIn)} in / ${formatCount(usage.tokensOut)} out`,
+      '',
+    );
   }
 
   if (result.contamination.length > 0) {

@@ -33,6 +33,8 @@ export class ResponseCache {
   private writing: Promise<void> | undefined;
   /** Answers known to be stored (prefetched or written): served without a query. */
   private readonly known = new Map<string, StoredResponse>();
+  /** Keys a prefetch found missing: a lookup of one needs no query. */
+  private readonly absent = new Set<string>();
 
   constructor(private readonly db: Database) {}
 
@@ -42,11 +44,13 @@ export class ResponseCache {
     for (let start = 0; start < wanted.length; start += 2000) {
       await this.load(wanted.slice(start, start + 2000));
     }
+    for (const key of wanted) if (!this.known.has(key)) this.absent.add(key);
   }
 
   get(key: string): Promise<StoredResponse | undefined> {
     const known = this.known.get(key);
     if (known) return Promise.resolve(known);
+    if (this.absent.has(key)) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const waiting = this.pendingReads.get(key);
       if (waiting) waiting.push(resolve);
@@ -58,9 +62,10 @@ export class ResponseCache {
     });
   }
 
-  /** Stores an answer; resolves once it is committed. */
+  /** Stores an answer; resolves once it is committed (answers arriving meanwhile share the next commit). */
   put(entry: CacheEntry): Promise<void> {
     this.known.set(entry.key, entry.response);
+    this.absent.delete(entry.key);
     return new Promise((resolve, reject) => {
       this.pendingWrites.push({ entry, done: (error) => (error === undefined ? resolve() : reject(error)) });
       this.writing ??= this.flushWrites();

@@ -17,7 +17,7 @@ import { get_encoding, type Tiktoken } from 'tiktoken';
 import type { Database } from '../db/database.js';
 import { OversightError } from '../errors.js';
 import type { ModelSpec } from '../recipe/schema.js';
-import { ensureModelCacheTable, ResponseCache } from './cache.js';
+import { CACHE_TABLE, ensureModelCacheTable, ResponseCache } from './cache.js';
 import { type CanonicalRequest, canonicalRequest, MalformedBody, parseCompletion, requestKey, type StoredResponse } from './request.js';
 import type { ChatRequest, ChatResponse, ModelPort, ModelUsage } from './types.js';
 
@@ -96,6 +96,15 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
   let active = 0;
   const queue: Array<() => void> = [];
   let stopped: OversightError | undefined;
+  /** The first failed cache write: reported by the next request and by `close()`. */
+  let writeFailure: unknown;
+  const checkWrites = () => {
+    if (writeFailure !== undefined) {
+      throw new OversightError('model/cache-write-failed', `cannot store model answers in ${CACHE_TABLE}: ${String(writeFailure)}`, {
+        cause: writeFailure,
+      });
+    }
+  };
 
   const acquire = async () => {
     if (active < spec.concurrency) {
@@ -261,13 +270,18 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     const cached = await cache.get(key);
     if (cached) return { stored: cached, fresh: false };
     const stored = await fetchAll(body);
-    await cache.put({ key, model: spec.name, request: body, response: stored });
+    // Committed in the background, grouped with answers arriving meanwhile (a commit takes about a
+    // millisecond; waiting for it would idle the lane). `close()` waits for every write.
+    cache.put({ key, model: spec.name, request: body, response: stored }).catch((error: unknown) => {
+      writeFailure ??= error;
+    });
     return { stored, fresh: true };
   };
 
   const complete = async (request: ChatRequest): Promise<ChatResponse> => {
     if (signal.aborted) throw interrupted();
     if (stopped) throw stopped;
+    checkWrites();
     const body = canonicalRequest(spec, request);
     const key = requestKey(body);
     let pending = inflight.get(key);
@@ -323,6 +337,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     close: async () => {
       await cache.drain();
       cacheDb.close();
+      checkWrites();
     },
   };
 }
