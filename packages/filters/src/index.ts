@@ -3,7 +3,9 @@ import { minhashDecontam } from './decontam/minhash.js';
 import { ngramDecontam } from './decontam/ngram.js';
 import { exactDedup } from './dedup/exact.js';
 import { minhashDedup } from './dedup/minhash.js';
+import { evolveInstruct } from './evolve/instruct.js';
 import { lengthFilter } from './quality/length.js';
+import { rejectionSample } from './sample/rejection.js';
 import { bestRatedSelect } from './select/best-rated.js';
 import { preferenceTreeSelect } from './select/preference-tree.js';
 import { sqlSelect } from './select/sql.js';
@@ -14,7 +16,9 @@ export { minhashDecontam } from './decontam/minhash.js';
 export { ngramDecontam } from './decontam/ngram.js';
 export { exactDedup } from './dedup/exact.js';
 export { minhashDedup } from './dedup/minhash.js';
+export { evolveInstruct } from './evolve/instruct.js';
 export { lengthFilter } from './quality/length.js';
+export { rejectionSample } from './sample/rejection.js';
 export { type Scope, scopeSchema, scopeText } from './scope.js';
 export { bestRatedSelect } from './select/best-rated.js';
 export { preferenceTreeSelect } from './select/preference-tree.js';
@@ -38,4 +42,6 @@ export const builtinSteps: readonly AnyStep[] = [
   bestRatedSelect,
   codeTests,
   mathAnswer,
+  rejectionSample,
+  evolveInstruct,
 ];

@@ -83,7 +83,8 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   let client: Promise<ModelClient> | undefined;
   const model = () => {
     if (!recipe.model) return undefined;
-    client ??= createModelClient({
+    if (client) return client;
+    client = createModelClient({
       spec: recipe.model,
       db,
       recipeDir: recipe.dir,
@@ -93,6 +94,8 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
       ...(options.model?.replay ? { replay: options.model.replay } : {}),
       ...(options.model?.backoffMs !== undefined ? { backoffMs: options.model.backoffMs } : {}),
     });
+    // A client that fails to open fails the step that awaits it; until then the rejection is held.
+    client.catch(() => {});
     return client;
   };
   try {
