@@ -53,7 +53,7 @@ export { evaluateChecks, metricValues } from './runner/checks.js';
 export { describeStep, type StepDescription } from './runner/describe-step.js';
 export type { RunEvent, RunEventListener } from './runner/events.js';
 export { fingerprint, stableStringify } from './runner/fingerprint.js';
-export { apportion, planMix } from './runner/mix.js';
+export { apportion, planMix, planQuotas } from './runner/mix.js';
 export { StepRegistry } from './runner/registry.js';
 export type {
   CheckSummary,

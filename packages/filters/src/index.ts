@@ -3,7 +3,9 @@ import { minhashDecontam } from './decontam/minhash.js';
 import { ngramDecontam } from './decontam/ngram.js';
 import { exactDedup } from './dedup/exact.js';
 import { minhashDedup } from './dedup/minhash.js';
+import { difficultyTier } from './difficulty/tier.js';
 import { evolveInstruct } from './evolve/instruct.js';
+import { gapFill } from './gap/fill.js';
 import { lengthFilter } from './quality/length.js';
 import { rejectionSample } from './sample/rejection.js';
 import { bestRatedSelect } from './select/best-rated.js';
@@ -16,7 +18,9 @@ export { minhashDecontam } from './decontam/minhash.js';
 export { ngramDecontam } from './decontam/ngram.js';
 export { exactDedup } from './dedup/exact.js';
 export { minhashDedup } from './dedup/minhash.js';
+export { difficultyTier } from './difficulty/tier.js';
 export { evolveInstruct } from './evolve/instruct.js';
+export { gapFill } from './gap/fill.js';
 export { lengthFilter } from './quality/length.js';
 export { rejectionSample } from './sample/rejection.js';
 export { type Scope, scopeSchema, scopeText } from './scope.js';
@@ -44,4 +48,6 @@ export const builtinSteps: readonly AnyStep[] = [
   mathAnswer,
   rejectionSample,
   evolveInstruct,
+  difficultyTier,
+  gapFill,
 ];

@@ -753,18 +753,19 @@ async function buildMix(
       cached: true,
     };
   }
-  const notes = plan?.notes ?? [];
   const outcome = await db.transaction(async () => {
     await writeMix(db, table, sql`${identifier(final.name)}`, recipe.mix, plan);
     const counts = await countBySource(db, sql`${identifier(table)}`);
     const bySource = Object.fromEntries(sources.map((source) => [source.id, counts.get(source.id) ?? 0]));
     const rows = sumValues(bySource);
+    // Read after `writeMix`, which adds its quota notes to the plan's.
+    const notes = [...(plan?.notes ?? [])];
     await db.run(
       sql`INSERT INTO _mixes (fingerprint, table_name, rows, by_source, notes) VALUES (${mixFingerprint}, ${table}, ${rows}, ${JSON.stringify(bySource)}, ${JSON.stringify(notes)})`,
     );
-    return { rows, bySource };
+    return { rows, bySource, notes };
   });
-  return { table, ...outcome, notes, cached: false };
+  return { table, ...outcome, cached: false };
 }
 
 function sumValues(record: Record<string, number>): number {
