@@ -7,6 +7,7 @@ import { difficultyTier } from './difficulty/tier.js';
 import { evolveInstruct } from './evolve/instruct.js';
 import { gapFill } from './gap/fill.js';
 import { lengthFilter } from './quality/length.js';
+import { stepsRewrite } from './rewrite/steps.js';
 import { rejectionSample } from './sample/rejection.js';
 import { bestRatedSelect } from './select/best-rated.js';
 import { preferenceTreeSelect } from './select/preference-tree.js';
@@ -22,6 +23,7 @@ export { difficultyTier } from './difficulty/tier.js';
 export { evolveInstruct } from './evolve/instruct.js';
 export { gapFill } from './gap/fill.js';
 export { lengthFilter } from './quality/length.js';
+export { stepsRewrite } from './rewrite/steps.js';
 export { rejectionSample } from './sample/rejection.js';
 export { type Scope, scopeSchema, scopeText } from './scope.js';
 export { bestRatedSelect } from './select/best-rated.js';
@@ -50,4 +52,5 @@ export const builtinSteps: readonly AnyStep[] = [
   evolveInstruct,
   difficultyTier,
   gapFill,
+  stepsRewrite,
 ];

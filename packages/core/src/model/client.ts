@@ -155,7 +155,16 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
   const send = async (body: CanonicalRequest): Promise<StoredResponse> => {
     checkBudget();
     counters.sent++;
-    const timeout = AbortSignal.timeout(spec.timeout_s * 1000);
+    // One controller per try, aborted by the timeout or by the run's signal (cheaper than
+    // AbortSignal.timeout + AbortSignal.any, which dominate the client's own cost at high rates).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, spec.timeout_s * 1000);
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
     let response: Response;
     let text: string;
     try {
@@ -163,13 +172,16 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
         body: JSON.stringify(body),
-        signal: AbortSignal.any([signal, timeout]),
+        signal: controller.signal,
       });
       text = await response.text();
     } catch (error) {
       if (signal.aborted) throw interrupted();
-      if (timeout.aborted) throw new Transient(`no answer within ${spec.timeout_s} s (model.timeout_s)`);
+      if (timedOut) throw new Transient(`no answer within ${spec.timeout_s} s (model.timeout_s)`);
       throw new Transient(`connection failed: ${describeFetchError(error)}`);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     }
     if (response.status !== 200) {
       const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -278,12 +290,12 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     return { stored, fresh: true };
   };
 
-  const complete = async (request: ChatRequest): Promise<ChatResponse> => {
+  const complete = async (request: ChatRequest, known?: { body: CanonicalRequest; key: string }): Promise<ChatResponse> => {
     if (signal.aborted) throw interrupted();
     if (stopped) throw stopped;
     checkWrites();
-    const body = canonicalRequest(spec, request);
-    const key = requestKey(body);
+    const body = known?.body ?? canonicalRequest(spec, request);
+    const key = known?.key ?? requestKey(body);
     let pending = inflight.get(key);
     // A request equal to one in flight waits for that one's answer: it sends nothing itself.
     const joined = pending !== undefined;
@@ -308,9 +320,13 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
 
   return {
     name: spec.name,
-    complete,
+    complete: (request) => complete(request),
     completeAll: async (requests, onProgress) => {
-      if (!cassette) await cache.prefetch(requests.map((request) => requestKey(canonicalRequest(spec, request))));
+      const prepared = requests.map((request) => {
+        const body = canonicalRequest(spec, request);
+        return { body, key: requestKey(body) };
+      });
+      if (!cassette) await cache.prefetch(prepared.map((entry) => entry.key));
       const results: ChatResponse[] = new Array(requests.length);
       let next = 0;
       let done = 0;
@@ -320,7 +336,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
         while (failure === undefined && next < requests.length) {
           const index = next++;
           try {
-            results[index] = await complete(requests[index] as ChatRequest);
+            results[index] = await complete(requests[index] as ChatRequest, prepared[index]);
             done++;
             onProgress?.(done);
           } catch (error) {
