@@ -282,6 +282,25 @@ describe('model client', () => {
     await model.close();
   });
 
+  it('stops waiting at once when the run is interrupted (Ctrl-C), mid-request and mid-backoff', async () => {
+    const endpoint = await server({
+      faults: (number) => (number <= 2 ? { kind: 'status', status: 503, retryAfter: 30 } : { kind: 'delay', ms: 30_000 }),
+    });
+    const controller = new AbortController();
+    const model = await createModelClient({ spec: spec({ base_url: endpoint.url }), db, recipeDir: dir, signal: controller.signal });
+    const pending = Promise.allSettled([model.complete(ask('one')), model.complete(ask('two')), model.complete(ask('three'))]);
+    while (endpoint.requests() < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    const began = Date.now();
+    controller.abort();
+    const outcomes = await pending;
+    expect(Date.now() - began).toBeLessThan(1000);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason.code).toBe('run/interrupted');
+    }
+    await model.close();
+  });
+
   it('refuses to start without an endpoint or a cassette', async () => {
     const error = await failure(client({}));
     expect(error.code).toBe('model/no-endpoint');

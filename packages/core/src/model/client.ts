@@ -137,18 +137,30 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     }
   };
 
+  // Run-wide abort: one listener on the run's signal reaches every try and backoff in progress
+  // (a listener per request would pile up at high concurrency).
+  const onRunAbort = new Set<() => void>();
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const abort of [...onRunAbort]) abort();
+    },
+    { once: true },
+  );
+
   const sleep = (ms: number) =>
     new Promise<void>((resolveSleep, reject) => {
       if (signal.aborted) return reject(interrupted());
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolveSleep();
-      }, ms);
       const onAbort = () => {
         clearTimeout(timer);
+        onRunAbort.delete(onAbort);
         reject(interrupted());
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        onRunAbort.delete(onAbort);
+        resolveSleep();
+      }, ms);
+      onRunAbort.add(onAbort);
     });
 
   /** One HTTP try. */
@@ -164,7 +176,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
       controller.abort();
     }, spec.timeout_s * 1000);
     const onAbort = () => controller.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    onRunAbort.add(onAbort);
     let response: Response;
     let text: string;
     try {
@@ -181,7 +193,7 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
       throw new Transient(`connection failed: ${describeFetchError(error)}`);
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      onRunAbort.delete(onAbort);
     }
     if (response.status !== 200) {
       const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
