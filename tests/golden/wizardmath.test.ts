@@ -61,6 +61,17 @@ describe('golden: recipes/wizardmath.yaml', () => {
     expect(result.model.cacheHits).toBe(result.model.requests);
     expectGolden(join(GOLDEN, 'funnel.json'), `${JSON.stringify(withoutVolatile(result), null, 2)}\n`);
     expectGolden(join(GOLDEN, 'train.jsonl'), readFileSync(join(dir, 'out/wizardmath/train.jsonl'), 'utf8'));
+    // `show STEP` lists the generated candidates a step did not admit, with why.
+    const shown = runCli(['show', 'evolve/instruct', '--json', '-n', '1'], { cwd: dir });
+    expect(shown.code, shown.stderr).toBe(0);
+    const rejected = (
+      JSON.parse(shown.stdout) as { rejected: Array<{ reason: string; count: number; examples: Array<{ detail: string }> }> }
+    ).rejected;
+    const fromRun = (result as unknown as { steps: Array<{ id: string; rejected?: Record<string, number> }> }).steps.find(
+      (step) => step.id === 'evolve/instruct',
+    )?.rejected;
+    expect(Object.fromEntries(rejected.map((group) => [group.reason, group.count]))).toEqual(fromRun);
+    for (const group of rejected) expect(group.examples[0]?.detail).toBeTruthy();
     // The human summary names every stage of the method.
     const summary = runCli(['run', RECIPE, '--replay', 'recipes/data/wizardmath/demo.cassette.jsonl'], { cwd: dir });
     expect(summary.code, summary.stderr).toBe(0);

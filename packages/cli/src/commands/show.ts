@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Database, didYouMean, identifier, openWorkspace, type RunResult, sql } from '@oversight/core';
+import { type Database, didYouMean, identifier, openWorkspace, type RunResult, sql, stepTable } from '@oversight/core';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { formatFunnel } from '../format/funnel.js';
 import { styleFor } from '../format/style.js';
@@ -20,6 +20,8 @@ type Example = {
   detail: string | null;
   preview: string;
 };
+
+type Candidate = { id: string; parent: string | null; kind: string; round: number; detail: string | null; preview: string | null };
 
 /**
  * `oversight show`: the last run's funnel. `show STEP`: the rows a step dropped, by reason, with
@@ -75,21 +77,49 @@ export async function showCommand(target: string | undefined, options: ShowOptio
         : [];
       groups.push({ reason, count, examples });
     }
+    // Generating steps: the candidates they did not admit, by reason, from their `generations` table.
+    const generations = stepTable(step.fingerprint, 'generations');
+    const rejected: Array<{ reason: string; count: number; examples: Candidate[] }> = [];
+    for (const [reason, count] of Object.entries(step.rejected ?? {})
+      .filter(([name]) => options.reason === undefined || name === options.reason)
+      .sort(([, a], [, b]) => b - a)) {
+      const examples = await db.all<Candidate>(sql`
+        SELECT id, parent, kind, round::INTEGER AS round, detail, left(replace(prompt, chr(10), ' '), 240) AS preview
+        FROM ${identifier(generations)} WHERE NOT admitted AND reason = ${reason} ORDER BY round, parent, kind, id LIMIT ${options.examples}`);
+      rejected.push({ reason, count, examples });
+    }
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ step: step.id, use: step.use, in: step.in, kept: step.kept, dropped: groups }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ step: step.id, use: step.use, in: step.in, kept: step.kept, dropped: groups, ...(step.rejected ? { rejected } : {}) }, null, 2)}\n`,
+      );
       return EXIT_OK;
     }
     const style = styleFor(process.stdout);
     const lines = [
       `${style.bold(step.id)} ${style.dim(step.use)}  in ${formatCount(step.in)} · kept ${formatCount(step.kept)} · dropped ${formatCount(step.in + step.added - step.kept)}`,
     ];
-    if (groups.length === 0) lines.push('', style.dim('no rows dropped'));
+    if (groups.length === 0 && rejected.length === 0) lines.push('', style.dim('no rows dropped'));
     for (const group of groups) {
       lines.push('', `${style.bold(group.reason)}  ${formatCount(group.count)}`);
       for (const example of group.examples) {
         lines.push(
           `  ${style.cyan(example.id.slice(0, 12))} ${style.dim(example.source)}  ${example.detail ?? ''}`,
           `    ${style.dim(example.preview)}`,
+        );
+      }
+    }
+    if (rejected.length > 0) {
+      lines.push(
+        '',
+        `${style.bold('generated candidates not admitted')}  ${formatCount(rejected.reduce((sum, group) => sum + group.count, 0))}`,
+      );
+    }
+    for (const group of rejected) {
+      lines.push('', `${style.bold(group.reason)}  ${formatCount(group.count)}`);
+      for (const example of group.examples) {
+        lines.push(
+          `  ${style.cyan(example.id.slice(0, 12))} ${style.dim(`${example.kind}, round ${example.round}, from ${(example.parent ?? '–').slice(0, 12)}`)}  ${example.detail ?? ''}`,
+          `    ${style.dim(example.preview ?? '')}`,
         );
       }
     }
