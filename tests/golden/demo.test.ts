@@ -7,21 +7,9 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, temporaryDirectory } from '../helpers/cli.js';
-import { expectGolden } from '../helpers/golden.js';
+import { expectGolden, withoutVolatile } from '../helpers/golden.js';
 
 const GOLDEN = join(import.meta.dirname, 'demo');
-
-function withoutVolatile(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutVolatile);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => key !== 'durationMs' && key !== 'fingerprint')
-        .map(([key, item]) => [key, withoutVolatile(item)]),
-    );
-  }
-  return value;
-}
 
 describe('golden: recipes/demo.yaml', () => {
   it('keeps its funnel, quarantine and output bytes', () => {

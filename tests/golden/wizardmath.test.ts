@@ -9,16 +9,8 @@ import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, runCliAsync, temporaryDirectory } from '../helpers/cli.js';
-import { expectGolden } from '../helpers/golden.js';
-import {
-  DEMO_CASSETTE,
-  gsm8kProblems,
-  RECIPE,
-  scriptedServer,
-  sortedCassette,
-  withoutVolatile,
-  writeSortedCassette,
-} from '../helpers/wizardmath.js';
+import { expectGolden, withoutVolatile } from '../helpers/golden.js';
+import { DEMO_CASSETTE, gsm8kProblems, RECIPE, scriptedServer, sortedCassette, writeSortedCassette } from '../helpers/wizardmath.js';
 
 const GOLDEN = join(import.meta.dirname, 'wizardmath');
 

@@ -49,16 +49,3 @@ export function sortedCassette(path: string): string {
 export function writeSortedCassette(from: string, to: string): void {
   writeFileSync(to, sortedCassette(from));
 }
-
-/** `run --json` without timings and fingerprints. */
-export function withoutVolatile(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutVolatile);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => key !== 'durationMs' && key !== 'fingerprint')
-        .map(([key, item]) => [key, withoutVolatile(item)]),
-    );
-  }
-  return value;
-}

@@ -1,5 +1,5 @@
 /** Reads a step's verdicts and evidence joined with its input rows, for assertions by content. */
-import { type Database, identifier, type RunResult, sql, stepTable } from '@oversight/core';
+import { type Database, identifier, type RunResult, type SqlFragment, sql, stepTable } from '@oversight/core';
 
 export interface RowVerdict {
   user: string;
@@ -24,6 +24,49 @@ export async function stepVerdicts(db: Database, result: RunResult, stepIndex = 
     FROM ${identifier(stepTable(step.fingerprint, 'verdicts'))} v JOIN ${identifier(record.input_view)} i USING (id)
     LEFT JOIN ${identifier(record.view_name)} o USING (id)
     ORDER BY i._ord`);
+}
+
+/** A row of a step's output: its last user turn, its last turn, and the rest of the canonical columns. */
+export interface OutputRow {
+  id: string;
+  source: string;
+  task: string | null;
+  user: string;
+  assistant: string;
+  turns: number;
+  answer: string | null;
+  meta: Record<string, unknown>;
+}
+
+/** A step's output rows in pipeline order (input rows first, added rows after). */
+export async function stepOutputRows(db: Database, result: RunResult, stepIndex = 0): Promise<OutputRow[]> {
+  const step = result.steps[stepIndex];
+  if (!step) throw new Error(`no step ${stepIndex}: ${result.error?.message ?? ''}`);
+  const record = await db.one<{ view_name: string }>(sql`SELECT view_name FROM _steps WHERE fingerprint = ${step.fingerprint}`);
+  const rows = await db.all<Omit<OutputRow, 'meta'> & { meta: string }>(sql`
+    SELECT id, source, task, coalesce(list_filter(messages, m -> m.role = 'user')[-1].content, '') AS user,
+           coalesce(messages[-1].content, '') AS assistant, len(messages)::INTEGER AS turns, answer, meta::VARCHAR AS meta
+    FROM ${identifier(record?.view_name ?? '')} ORDER BY _ord`);
+  return rows.map((row) => ({ ...row, meta: JSON.parse(row.meta) as Record<string, unknown> }));
+}
+
+/** A candidate of a generating step, from its `generations` evidence table. */
+export interface Generation {
+  id: string;
+  parent: string | null;
+  kind: string;
+  round: number;
+  admitted: boolean;
+  reason: string | null;
+  detail: string;
+  prompt: string;
+}
+
+/** A generating step's candidates, ordered by `orderBy` (SQL over the table's columns). */
+export async function stepGenerations(db: Database, result: RunResult, orderBy: SqlFragment, stepIndex = 0): Promise<Generation[]> {
+  const step = result.steps[stepIndex];
+  if (!step) throw new Error(`no step ${stepIndex}: ${result.error?.message ?? ''}`);
+  return db.all<Generation>(sql`SELECT * FROM ${identifier(stepTable(step.fingerprint, 'generations'))} ORDER BY ${orderBy}`);
 }
 
 export interface ClusterRow {

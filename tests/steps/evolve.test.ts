@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Database, identifier, type RunResult, sql, stepTable } from '@oversight/core';
+import { type Database, type RunResult, rawSql } from '@oversight/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryWith } from '../helpers/cli.js';
 import { type ModelServer, type ServedRequest, startModelServer } from '../helpers/model-server.js';
 import { runRecipeText } from '../helpers/recipes.js';
+import { stepGenerations, stepOutputRows } from './evidence.js';
 
 const P0 = 'Ann has 3 apples and buys 4 more apples at the market. How many apples does she have now?';
 const P1 = 'A box holds 12 pencils. How many pencils are there in 5 boxes of the same size?';
@@ -114,42 +115,8 @@ outputs:
 `;
 }
 
-interface OutputRow {
-  id: string;
-  source: string;
-  task: string | null;
-  user: string;
-  assistant: string;
-  answer: string | null;
-  meta: Record<string, unknown>;
-}
-
-async function outputRows(db: Database, result: RunResult): Promise<OutputRow[]> {
-  const step = result.steps[0];
-  if (!step) throw new Error(`no step: ${result.error?.message ?? ''}`);
-  const record = await db.one<{ view_name: string }>(sql`SELECT view_name FROM _steps WHERE fingerprint = ${step.fingerprint}`);
-  const rows = await db.all<Omit<OutputRow, 'meta'> & { meta: string }>(sql`
-    SELECT id, source, task, messages[1].content AS user, messages[2].content AS assistant, answer, meta::VARCHAR AS meta
-    FROM ${identifier(record?.view_name ?? '')} ORDER BY _ord`);
-  return rows.map((row) => ({ ...row, meta: JSON.parse(row.meta) as Record<string, unknown> }));
-}
-
-interface Generation {
-  id: string;
-  parent: string;
-  kind: string;
-  round: number;
-  admitted: boolean;
-  reason: string | null;
-  detail: string;
-  prompt: string;
-}
-
-async function generations(db: Database, result: RunResult): Promise<Generation[]> {
-  return db.all<Generation>(
-    sql`SELECT * FROM ${identifier(stepTable(result.steps[0]?.fingerprint ?? '', 'generations'))} ORDER BY round, prompt`,
-  );
-}
+const outputRows = (db: Database, result: RunResult) => stepOutputRows(db, result);
+const generations = (db: Database, result: RunResult) => stepGenerations(db, result, rawSql('round, prompt'));
 
 const candidateId = (parent: string, kind: string, round: number, text: string) =>
   createHash('md5')
@@ -219,6 +186,7 @@ describe('evolve/instruct', () => {
       task: 'math',
       user: problem,
       assistant: response,
+      turns: 2,
       answer,
       meta: { parent: ids[parent], evolution: { kind, round: 1, agreement } },
     }));

@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Database, identifier, type RunResult, sql, stepTable } from '@oversight/core';
+import { type Database, identifier, type RunResult, rawSql, sql } from '@oversight/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTaxonomy } from '../../packages/filters/src/gap/taxonomy.js';
 import { directoryWith } from '../helpers/cli.js';
 import { type ModelServer, type ServedRequest, startModelServer } from '../helpers/model-server.js';
 import { runRecipeText } from '../helpers/recipes.js';
-import { stepVerdicts } from './evidence.js';
+import { stepGenerations, stepVerdicts } from './evidence.js';
 
 const TAXONOMY = `version: 1
 topics:
@@ -146,22 +146,7 @@ outputs:
 const files = (extra: Record<string, string> = {}) =>
   directoryWith({ 'main.jsonl': rowsFile(training), 'pool.jsonl': rowsFile(reserve), 'topics.yaml': TAXONOMY, ...extra });
 
-interface Generation {
-  id: string;
-  parent: string | null;
-  kind: string;
-  round: number;
-  admitted: boolean;
-  reason: string | null;
-  detail: string;
-  prompt: string;
-}
-
-async function generations(db: Database, result: RunResult): Promise<Generation[]> {
-  const step = result.steps[0];
-  if (!step) throw new Error(result.error?.message ?? 'no step');
-  return db.all<Generation>(sql`SELECT * FROM ${identifier(stepTable(step.fingerprint, 'generations'))} ORDER BY round, kind DESC, detail`);
-}
+const generations = (db: Database, result: RunResult) => stepGenerations(db, result, rawSql('round, kind DESC, detail'));
 
 interface OutRow {
   id: string;
@@ -230,13 +215,13 @@ describe('gap/fill', () => {
       [3, 'example', true, null],
     ]);
     expect(evidence.map((entry) => entry.detail)).toEqual([
-      'topic geometry: 3 of 3 answers agree on “9”, as the solution does',
+      'topic geometry: 3 of 3 samples agree on “9”, as the solution does',
       'topic geometry: no step states the knowledge it uses ("By definition of …", "By the formula for …")',
       'topic number_theory: majority “7” (2 of 3); the solution says “8”',
       'topic geometry: the problem repeats one already there: “A square has side 3. What is its area?”',
-      'topic number_theory: no strict majority of 3: 1 × “6”, 1 × “3”, 1 × no answer',
+      'topic number_theory: no answer has a strict majority of 3 samples: “6” ×1, “3” ×1, none ×1',
       "topic geometry: the model declined: “I'm sorry, but I can't help with that.”",
-      'topic number_theory: 2 of 3 answers agree on “1”, as the solution does',
+      'topic number_theory: 2 of 3 samples agree on “1”, as the solution does',
     ]);
     // Variants name their failed problem (the geometry row with pass rate 0) and show it in the prompt.
     const ids = await db.all<{ id: string; tag: string }>(

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryWith } from '../helpers/cli.js';
 import { type ModelServer, type ServedRequest, startModelServer } from '../helpers/model-server.js';
 import { runRecipeText } from '../helpers/recipes.js';
-import { stepVerdicts } from './evidence.js';
+import { stepOutputRows, stepVerdicts } from './evidence.js';
 
 /** The scripted samples per problem (the last user turn), k = 4. */
 const SAMPLES: Record<string, string[]> = {
@@ -73,28 +73,7 @@ outputs:
 `;
 }
 
-interface OutputRow {
-  id: string;
-  source: string;
-  task: string | null;
-  user: string;
-  assistant: string;
-  turns: number;
-  answer: string | null;
-  meta: Record<string, unknown>;
-}
-
-/** The step's output rows in pipeline order (input rows first, added rows after). */
-async function outputRows(db: Database, result: RunResult): Promise<OutputRow[]> {
-  const step = result.steps[0];
-  if (!step) throw new Error(`no step: ${result.error?.message ?? ''}`);
-  const record = await db.one<{ view_name: string }>(sql`SELECT view_name FROM _steps WHERE fingerprint = ${step.fingerprint}`);
-  const rows = await db.all<Omit<OutputRow, 'meta'> & { meta: string }>(sql`
-    SELECT id, source, task, coalesce(list_filter(messages, m -> m.role = 'user')[-1].content, '') AS user,
-           coalesce(messages[-1].content, '') AS assistant, len(messages)::INTEGER AS turns, answer, meta::VARCHAR AS meta
-    FROM ${identifier(record?.view_name ?? '')} ORDER BY _ord`);
-  return rows.map((row) => ({ ...row, meta: JSON.parse(row.meta) as Record<string, unknown> }));
-}
+const outputRows = (db: Database, result: RunResult) => stepOutputRows(db, result);
 
 let server: ModelServer;
 let dir: string;

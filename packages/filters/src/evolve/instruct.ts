@@ -19,7 +19,7 @@ import { type ChatRequest, defineStep, MESSAGES_TYPE, type ModelPort, OversightE
 import { z } from 'zod';
 import { answerMessages, DEFAULT_ANSWER_PROMPT, lastUserTurn, parseRowMessages } from '../sample/answer-prompt.js';
 import { BufferedWriter } from '../sample/buffered-writer.js';
-import { majorityAnswer } from './majority.js';
+import { majorityAnswer } from '../verify/majority.js';
 import { parseEvolved, type ScreenReason, screenEvolved } from './screen.js';
 import { EVOLUTION_KINDS, type EvolutionKind, evolutionMessages, expandKinds, KIND_NAMES, kindsFor } from './templates.js';
 

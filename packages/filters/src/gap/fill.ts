@@ -36,8 +36,8 @@ import {
   sql,
 } from '@oversight/core';
 import { z } from 'zod';
+import { answersEquivalent, finalAnswer, majorityAnswer } from '../verify/majority.js';
 import { type GradedItem, readFailures } from './failures.js';
-import { finalAnswer, majorityVote, sameAnswer, type Vote } from './majority.js';
 import { planGaps, type TopicCoverage } from './plan.js';
 import {
   classifierMessages,
@@ -240,10 +240,6 @@ interface Evidence {
   reason: CandidateReason | null;
   detail: string;
   prompt: string;
-}
-
-function describeVote(vote: Vote): string {
-  return vote.groups.map((group) => `${group.votes} × ${group.answer === null ? 'no answer' : quote(group.answer, 30)}`).join(', ');
 }
 
 export const gapFill = defineStep({
@@ -657,31 +653,26 @@ class Generator {
     );
     const admitted: Admitted[] = [];
     checkable.forEach((candidate, index) => {
-      const vote = majorityVote((votes[index]?.choices ?? []).map((choice) => choice.content));
+      const outcome = majorityAnswer((votes[index]?.choices ?? []).map((choice) => choice.content));
       const base = { id: candidate.id, parent: candidate.parent, kind: candidate.kind, round, prompt: candidate.prompt };
       const topic = `topic ${candidate.topic}: `;
-      if (vote.answer === null) {
-        evidence.push({
-          ...base,
-          admitted: false,
-          reason: 'no_majority',
-          detail: `${topic}no strict majority of ${vote.of}: ${describeVote(vote)}`,
-        });
-      } else if (!sameAnswer(candidate.answer, vote.answer)) {
+      if (!outcome.ok) {
+        evidence.push({ ...base, admitted: false, reason: 'no_majority', detail: `${topic}${outcome.detail}` });
+      } else if (!answersEquivalent(candidate.answer, outcome.answer)) {
         evidence.push({
           ...base,
           admitted: false,
           reason: 'answer_disagrees',
-          detail: `${topic}majority ${quote(vote.answer, 30)} (${vote.votes} of ${vote.of}); the solution says ${quote(candidate.answer, 30)}`,
+          detail: `${topic}majority ${quote(outcome.answer, 30)} (${outcome.votes} of ${settings.k}); the solution says ${quote(candidate.answer, 30)}`,
         });
       } else {
         evidence.push({
           ...base,
           admitted: true,
           reason: null,
-          detail: `${topic}${vote.votes} of ${vote.of} answers agree on ${quote(vote.answer, 30)}, as the solution does`,
+          detail: `${topic}${outcome.detail}, as the solution does`,
         });
-        admitted.push({ ...candidate, votes: vote.votes, of: vote.of });
+        admitted.push({ ...candidate, votes: outcome.votes, of: settings.k });
       }
     });
     return { asked: jobs.reduce((acc, job) => acc + job.n, 0), admitted, evidence };

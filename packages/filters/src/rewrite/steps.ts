@@ -19,6 +19,7 @@
  */
 import { defineStep, OversightError, sql } from '@oversight/core';
 import { z } from 'zod';
+import { verdictsFromResults } from '../verdicts.js';
 import { reduceGold } from '../verify/math/extract.js';
 import { createStrictGrader, type StrictGradeResult } from '../verify/math/strict.js';
 import { lintTarget } from './lint.js';
@@ -207,9 +208,7 @@ export const stepsRewrite = defineStep({
     } finally {
       writer.close();
     }
-    await db.run(sql`CREATE TABLE ${context.table('verdicts')} AS
-      SELECT i.id, r.reason IS NULL AS keep, r.reason, r.detail
-      FROM ${context.input} i LEFT JOIN ${results} r ON r.ord = i._ord`);
+    await verdictsFromResults(context, results);
     const kept = sql`(SELECT i.id, i.messages, r.target FROM ${results} r JOIN ${context.input} i ON i._ord = r.ord WHERE r.reason IS NULL)`;
     // The prompt turns stay; the last (assistant) turn becomes the rewritten target.
     await db.run(sql`CREATE TABLE ${context.table('messages')} AS

@@ -16,6 +16,7 @@
  */
 import { type ChatRequest, defineStep, MESSAGES_TYPE, OversightError, rawSql, sql } from '@oversight/core';
 import { z } from 'zod';
+import { verdictsFromResults } from '../verdicts.js';
 import { strictGrader } from '../verify/math/strict.js';
 import { answerMessages, DEFAULT_ANSWER_PROMPT, parseRowMessages, promptTurns, type RowMessage } from './answer-prompt.js';
 import { BufferedWriter } from './buffered-writer.js';
@@ -196,9 +197,7 @@ export const rejectionSample = defineStep({
       extraWriter.close();
     }
 
-    await db.run(sql`CREATE TABLE ${context.table('verdicts')} AS
-      SELECT i.id, r.reason IS NULL AS keep, r.reason, r.detail
-      FROM ${context.input} i LEFT JOIN ${results} r ON r.ord = i._ord`);
+    await verdictsFromResults(context, results);
     await db.run(sql`CREATE TABLE ${context.table('messages')} AS
       SELECT i.id, ${PROMPT_SQL} || [{'role': 'assistant', 'content': r.response}]::${rawSql(MESSAGES_TYPE)} AS messages
       FROM ${results} r JOIN ${context.input} i ON i._ord = r.ord

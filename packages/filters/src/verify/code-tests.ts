@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { defineStep, OversightError, type StepContext, sql } from '@oversight/core';
 import { z } from 'zod';
+import { verdictsFromResults } from '../verdicts.js';
 import { extractCode } from './code/extract.js';
 import type { SandboxLimits } from './code/isolation.js';
 import { type CodeFailure, JudgeAborted, judgeSolution } from './code/judge.js';
@@ -196,9 +197,7 @@ export const codeTests = defineStep({
       return { reason: verdict.reason, detail: verdict.detail };
     }
 
-    await db.run(sql`CREATE TABLE ${context.table('verdicts')} AS
-      SELECT i.id, r.reason IS NULL AS keep, r.reason, r.detail
-      FROM ${context.input} i JOIN ${results} r ON r.ord = i._ord`);
+    await verdictsFromResults(context, results);
     if (untested > 0) {
       context.note(
         `${untested} row(s) without usable tests in meta.${options.tests_field}: ${options.missing_tests === 'drop' ? 'dropped (no_tests)' : 'kept unverified'}`,

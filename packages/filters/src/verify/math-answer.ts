@@ -14,6 +14,7 @@
  */
 import { defineStep, didYouMean, OversightError, sql } from '@oversight/core';
 import { z } from 'zod';
+import { verdictsFromResults } from '../verdicts.js';
 import { DEFAULT_EXTRACT_ORDER, EXTRACTOR_NAMES } from './math/extract.js';
 import { mathGraders } from './math/registry.js';
 import { createStrictGrader, type StrictGradeResult } from './math/strict.js';
@@ -168,9 +169,7 @@ export const mathAnswer = defineStep({
     } finally {
       writer.close();
     }
-    await db.run(sql`CREATE TABLE ${context.table('verdicts')} AS
-      SELECT i.id, r.reason IS NULL AS keep, r.reason, r.detail
-      FROM ${context.input} i LEFT JOIN ${results} r ON r.ord = i._ord`);
+    await verdictsFromResults(context, results);
     // One label per graded row (dropped ones included, for `oversight show`); kept rows carry it in meta.
     await db.run(sql`CREATE TABLE ${context.table('labels')} AS
       SELECT i.id, json_object('math_answer', json_object('grader', ${grader.name}::VARCHAR, 'correct', r.reason IS NULL,

@@ -1,13 +1,14 @@
 /**
- * Self-consistency for an evolved problem that has no gold: k sampled solutions vote with their final
- * answers, and an answer is admitted only when a strict majority of the k agree on it. Answers are
+ * Self-consistency for a generated problem that has no gold (`evolve/instruct`, `gap/fill`): k sampled
+ * solutions vote with their final answers, and an answer is admitted only when a strict majority of
+ * the k agree on it. Answers are
  * compared with the strict grader's equivalence (`\frac{1}{2}` = `0.5`, `x = 5` = `5`), not as
  * strings. Pure functions.
  */
 
 import { quoteAnswer } from '../sample/judge.js';
-import { DEFAULT_EXTRACT_ORDER, extractAnswer } from '../verify/math/extract.js';
-import { createStrictGrader } from '../verify/math/strict.js';
+import { DEFAULT_EXTRACT_ORDER, extractAnswer } from './math/extract.js';
+import { createStrictGrader } from './math/strict.js';
 
 /** Compares two bare final answers: the whole text of each is the answer. */
 const bareGrader = createStrictGrader({ extract: ['whole'] });
@@ -18,6 +19,11 @@ const bareGrader = createStrictGrader({ extract: ['whole'] });
  */
 export function answersEquivalent(a: string, b: string): boolean {
   return bareGrader.grade(a, b).correct && bareGrader.grade(b, a).correct;
+}
+
+/** The final answer of a response (`#### X`, `The answer is: X`, `\boxed{X}`, …); null when none is found. */
+export function finalAnswer(response: string): string | null {
+  return extractAnswer(response, DEFAULT_EXTRACT_ORDER)?.text ?? null;
 }
 
 /** Why no answer was admitted. */
@@ -55,7 +61,7 @@ export function majorityAnswer(samples: readonly string[], equivalent = answersE
   const groups: Group[] = [];
   let unanswered = 0;
   samples.forEach((sample, position) => {
-    const answer = extractAnswer(sample, DEFAULT_EXTRACT_ORDER)?.text ?? null;
+    const answer = finalAnswer(sample);
     if (answer === null) {
       unanswered++;
       return;
