@@ -8,6 +8,7 @@ export {
   type RowWriter,
 } from './db/database.js';
 export { identifier, joinSql, literal, rawSql, SqlFragment, type SqlValue, sql } from './db/sql.js';
+export { encodeTexts, type Utf8Batch, type Utf8Texts, utf8Text } from './db/utf8.js';
 export { OversightError, type OversightErrorOptions, type SourceLocation } from './errors.js';
 export { createModelClient, type ModelClient, type ModelClientOptions, tokenCounter } from './model/client.js';
 export {

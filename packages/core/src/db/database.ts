@@ -15,12 +15,14 @@ import {
   DuckDBInstance,
   DuckDBScalarFunction,
   type DuckDBType,
+  DuckDBTypeId,
   type DuckDBValue,
   INTEGER,
   VARCHAR,
 } from '@duckdb/node-api';
 import { OversightError } from '../errors.js';
 import type { SqlFragment, SqlValue } from './sql.js';
+import { type Utf8Batch, utf8Batch } from './utf8.js';
 
 /** A plain JS row: BIGINT turned into number where it fits, JSON and VARCHAR as strings. */
 export type Row = Record<string, unknown>;
@@ -135,6 +137,41 @@ export class Database {
    */
   async *streamColumns(query: SqlFragment): AsyncGenerator<unknown[][]> {
     yield* streamChunks(this.connection, query);
+  }
+
+  /**
+   * Streams a query of two columns, `(DOUBLE, VARCHAR)`, one batch per DuckDB chunk: the numbers as a
+   * `Float64Array`, the texts as UTF-8 bytes end to end (no JS string per row; see `utf8.ts`). NULL
+   * texts read as empty. For scans that hand texts to worker threads.
+   */
+  async *streamUtf8(query: SqlFragment): AsyncGenerator<Utf8Batch> {
+    const { text, values } = query.toQuery();
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+    try {
+      result = await this.connection.stream(text, values as DuckDBValue[]);
+    } catch (error) {
+      throw queryError(error, text, values);
+    }
+    const types = result.columnTypes();
+    if (types.length !== 2 || types[0]?.typeId !== DuckDBTypeId.DOUBLE || types[1]?.typeId !== DuckDBTypeId.VARCHAR) {
+      throw new OversightError(
+        'db/query-failed',
+        `expected a query of columns (DOUBLE, VARCHAR), found (${types.map(String).join(', ')})`,
+        {
+          details: { sql: text },
+        },
+      );
+    }
+    for (;;) {
+      let chunk: DuckDBDataChunk | null;
+      try {
+        chunk = await result.fetchChunk();
+      } catch (error) {
+        throw queryError(error, text, values);
+      }
+      if (!chunk || chunk.rowCount === 0) return;
+      yield utf8Batch(chunk);
+    }
   }
 
   /**

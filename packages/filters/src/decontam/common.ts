@@ -1,10 +1,19 @@
 /** What `decontam/ngram` and `decontam/minhash` share: eval sets, searched text, evidence, verdicts. */
-import { type Database, type DatasetReference, rawSql, type SqlFragment, type StepContext, sql } from '@oversight/core';
+import {
+  type Database,
+  type DatasetReference,
+  OversightError,
+  rawSql,
+  type SqlFragment,
+  type StepContext,
+  sql,
+  type Utf8Batch,
+  type Utf8Texts,
+} from '@oversight/core';
 import { z } from 'zod';
-import { batches } from '../dedup/minhash.js';
 import { openPool } from '../parallel/open.js';
 import { pipeline } from '../parallel/pool.js';
-import { type PackedTexts, packTexts, type Task, type TaskResult } from '../parallel/tasks.js';
+import type { Task, TaskResult } from '../parallel/tasks.js';
 
 export const againstSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -130,34 +139,42 @@ export async function summarizeMatches(db: Database, matches: SqlFragment): Prom
 }
 
 /**
- * Streams the `search` text of every training row through a worker pool: `setup` is given to every
- * worker first, `task` makes one batch's task, `consume` gets results in input order. Progress runs
- * to 90%.
+ * Streams the `search` text of every training row through a worker pool, as UTF-8 bytes (one batch
+ * per DuckDB chunk, no JS string per row): `setup` is given to every worker first, `task` makes one
+ * batch's task, `consume` gets results in input order. Progress runs to 90%.
  */
 export async function scanTraining<R extends TaskResult>(
   context: StepContext,
   search: 'user' | 'assistant' | 'all',
   work: {
     setup?: Task;
-    task: (texts: string[] | PackedTexts) => Task;
-    consume: (batch: { ords: unknown[]; texts: string[] }, result: R) => void;
+    task: (texts: Utf8Texts) => Task;
+    consume: (batch: Utf8Batch, result: R) => void;
   },
 ): Promise<void> {
   const pool = openPool(context.inputRows);
   try {
     if (work.setup) await pool.broadcast(work.setup);
     let done = 0;
-    await pipeline<{ ords: unknown[]; texts: string[] }, R>(
+    await pipeline<Utf8Batch, R>(
       pool,
-      batches(context.db.streamColumns(sql`SELECT _ord, ${turnsText(search)} FROM ${context.input}`), context.signal),
-      (batch) => work.task(pool.size > 0 ? packTexts(batch.texts) : batch.texts),
+      interruptible(context.db.streamUtf8(sql`SELECT _ord::DOUBLE, ${turnsText(search)} FROM ${context.input}`), context.signal),
+      (batch) => work.task(batch.texts),
       (batch, result) => {
         work.consume(batch, result);
-        done += batch.texts.length;
+        done += batch.ords.length;
         context.progress((0.9 * done) / context.inputRows);
       },
     );
   } finally {
     await pool.close();
+  }
+}
+
+/** Stops with `run/interrupted` between batches once `signal` is aborted (Ctrl-C). */
+async function* interruptible<T>(batches: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  for await (const batch of batches) {
+    if (signal?.aborted) throw new OversightError('run/interrupted', 'run interrupted');
+    yield batch;
   }
 }

@@ -2,35 +2,36 @@
  * Finding eval n-grams in training text, fast.
  *
  * Eval side: each item's words (prompt then answer, as word hashes) are laid end to end in one flat
- * array. Of its m-grams (m < the smallest n) only the minimizers are indexed: in every run of
- * w = n − m + 1 consecutive m-grams, the one with the smallest hash (the leftmost on ties). Training
- * side: each row is tokenized once and only its minimizers are looked up. A shared n-gram spans the
- * same w m-grams on both sides, so both pick the same minimizer and nothing is missed, while the index
- * holds about 2/(w + 1) of the m-grams (small enough for its bit filter to stay in cache) and each row
- * makes about as few lookups. A hit is extended word by word, left and right, into the maximal run both
- * texts share; runs of at least n words are reported once. The caller re-reads the words of each run
- * and decides which scope's n-grams it holds, so hash collisions can never flag a row.
+ * array, and every m-gram of every item is indexed (m < the smallest n). Training side: each row is
+ * tokenized once, from its UTF-8 bytes, and only every s-th m-gram is looked up, s = n − m + 1. A
+ * shared n-gram holds s consecutive m-gram starts, so one of them falls on the stride and nothing is
+ * missed, while a 160-word row makes about 40 lookups (n = 8, m = 5) and computes no other hash. A
+ * one-hash bit filter in front of the table turns most lookups away without touching the table. A
+ * hit is extended word by word, left and right, into the maximal run both texts share; runs of at
+ * least n words are reported once. The caller re-reads the words of each run and decides which
+ * scope's n-grams it holds, so a hash collision can never flag a row.
  *
  * Eval parts shorter than n words match only a whole training turn: one more table of whole-part keys.
  */
-import type { PackedTexts } from '../parallel/tasks.js';
-import { HashBuffer, mix32, wordHashes } from '../text/normalize.js';
+import type { Utf8Texts } from '@oversight/core';
+import { HashBuffer, mix32, wordHashesUtf8 } from '../text/normalize.js';
 
 const P1 = 0x01000193;
-const P2 = 0x5bd1e995;
 const FILTER_MIX = 0x9e3779b1;
+/** Filter bits per indexed key: ~12% of absent keys pass (a 1 MiB filter for GSM8K + MATH test, within L2). */
+const FILTER_BITS_PER_KEY = 8;
+const TURN_SEPARATOR = 0x1e;
 
 /**
- * One hash table: key halves per slot, and the head of the entry chain for that key (-1 = empty).
- * `filter` is a one-hash bit filter (16 bits per key, ~6% false positives) checked first: most
- * training windows are rejected there without touching the large table.
+ * One hash table of 32-bit keys (a key may stand for more than one m-gram: the words are compared
+ * anyway), with the head of each key's entry chain (-1 = empty slot), and a one-hash bit filter
+ * checked first.
  */
 export interface KeyTable {
-  /** Keys inserted. */
+  /** Distinct keys inserted. */
   keys: number;
   mask: number;
-  high: Uint32Array;
-  low: Uint32Array;
+  key: Uint32Array;
   head: Int32Array;
   filter: Uint32Array;
   /** 32 − log2(filter bits). */
@@ -41,8 +42,8 @@ export interface KeyTable {
 export interface NgramIndexData {
   /** Words per key. */
   m: number;
-  /** m-grams per minimizer window: n − m + 1 for the smallest n. */
-  window: number;
+  /** Training m-grams looked up: one every `stride` words, n − m + 1 for the smallest n. */
+  stride: number;
   /** Shortest run worth reporting: the smallest n. */
   minRun: number;
   /** m-gram key → first flat position with that key. */
@@ -73,114 +74,88 @@ export interface NgramMatchResult {
 }
 
 /**
- * Key length and minimizer window for the smallest n: m ≈ 0.6·n (5 for n = 8, 8 for n = 13), so keys
- * stay specific enough to be rare in prose, and w = n − m + 1.
+ * Key length and training stride for the smallest n: m ≈ 0.6·n (5 for n = 8, 8 for n = 13), so keys
+ * stay specific enough to be rare in prose, and s = n − m + 1.
  */
-export function samplingFor(minN: number): { m: number; window: number } {
+export function samplingFor(minN: number): { m: number; stride: number } {
   const m = Math.max(1, Math.round(0.6 * minN));
-  return { m, window: minN - m + 1 };
+  return { m, stride: minN - m + 1 };
 }
 
-/** The 32-bit order of an m-gram for minimizer choice (also its filter bit, shifted). */
-function orderOf(a: number, b: number): number {
-  return Math.imul(a ^ Math.imul(b, 0x85ebca6b), FILTER_MIX) >>> 0;
-}
-
-/**
- * Calls `visit(position)` once for each distinct minimizer of `count` m-gram orders: for every run of
- * `window` consecutive positions, the one with the smallest order (leftmost on ties).
- */
-function forEachMinimizer(orders: Uint32Array, count: number, window: number, visit: (position: number) => void): void {
-  if (count < window) return;
-  let best = -1;
-  let last = -1;
-  for (let end = window - 1; end < count; end++) {
-    const start = end - window + 1;
-    if (best < start) {
-      best = start;
-      for (let position = start + 1; position <= end; position++)
-        if ((orders[position] as number) < (orders[best] as number)) best = position;
-    } else if ((orders[end] as number) < (orders[best] as number)) best = end;
-    if (best !== last) {
-      visit(best);
-      last = best;
-    }
-  }
+/** The polynomial hash of `count` word hashes from `start`. */
+function polynomial(words: Uint32Array, start: number, count: number): number {
+  let hash = 0;
+  for (let index = start; index < start + count; index++) hash = (Math.imul(hash, P1) + (words[index] as number)) | 0;
+  return hash;
 }
 
 function createTable(entries: number): KeyTable {
   let size = 16;
   while (size < entries * 2) size *= 2;
   let bits = 10;
-  while (bits < 27 && 2 ** bits < entries * 8) bits++;
+  while (bits < 30 && 2 ** bits < entries * FILTER_BITS_PER_KEY) bits++;
   return {
     keys: 0,
     mask: size - 1,
-    high: new Uint32Array(size),
-    low: new Uint32Array(size),
+    key: new Uint32Array(size),
     head: new Int32Array(size).fill(-1),
     filter: new Uint32Array(2 ** (bits - 5)),
     filterShift: 32 - bits,
   };
 }
 
-/** Finds the slot of a key: its own, or the empty one where it would go. */
-function slotOf(table: KeyTable, high: number, low: number): number {
-  let slot = (low ^ high) & table.mask;
+/** The slot of `key`: its own, or the empty one where it would go. */
+function slotOf(table: KeyTable, key: number): number {
+  let slot = key & table.mask;
   for (;;) {
     const head = table.head[slot] as number;
-    if (head === -1 || (table.high[slot] === high && table.low[slot] === low)) return slot;
+    if (head === -1 || table.key[slot] === key) return slot;
     slot = (slot + 1) & table.mask;
   }
 }
 
-/** Raw rolling hashes of `count` word hashes from `start`, as the matcher computes them. */
-function rolling(words: Uint32Array, start: number, count: number): [number, number] {
-  let a = 0;
-  let b = 0;
-  for (let index = start; index < start + count; index++) {
-    a = (Math.imul(a, P1) + (words[index] as number)) | 0;
-    b = (Math.imul(b, P2) + (words[index] as number)) | 0;
-  }
-  return [a, b];
-}
-
-function finish(a: number, b: number, salt: number): [number, number] {
-  return [mix32(a ^ salt), mix32(b ^ Math.imul(salt, 0x9e3779b1))];
-}
-
-/** Inserts a key with entry `entry`; returns the previous head for that key, or -1. */
-function insert(table: KeyTable, high: number, low: number, entry: number, bit?: number): number {
-  if (bit !== undefined) {
-    const index = bit >>> table.filterShift;
-    table.filter[index >>> 5] = (table.filter[index >>> 5] as number) | (1 << (index & 31));
-  }
-  const slot = slotOf(table, high, low);
+/** Inserts polynomial hash `hash` (key `mix32(hash ^ salt)`) with entry `entry`; returns the previous head, or -1. */
+function insert(table: KeyTable, hash: number, salt: number, entry: number): number {
+  const bit = Math.imul(hash, FILTER_MIX) >>> table.filterShift;
+  table.filter[bit >>> 5] = (table.filter[bit >>> 5] as number) | (1 << (bit & 31));
+  const key = mix32(hash ^ salt);
+  const slot = slotOf(table, key);
   const head = table.head[slot] as number;
   if (head === -1) {
-    table.high[slot] = high;
-    table.low[slot] = low;
+    table.key[slot] = key;
     table.keys++;
   }
   table.head[slot] = entry;
   return head;
 }
 
+/** The head entry of polynomial hash `hash` (salted as inserted), or -1; the filter is checked first. */
+function lookup(table: KeyTable, hash: number, salt: number): number {
+  const bit = Math.imul(hash, FILTER_MIX) >>> table.filterShift;
+  if ((((table.filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 0) return -1;
+  return table.head[slotOf(table, mix32(hash ^ salt))] as number;
+}
+
+/** The whole-part salt: the length keeps parts of different lengths apart. */
+function wholeSalt(length: number): number {
+  return 0x7fffffff ^ length;
+}
+
 /** Builds the index on the calling thread. */
 export class NgramIndexBuilder {
   private readonly sequences: Uint32Array[] = [];
   private total = 0;
-  private readonly wholeKeys: Array<{ high: number; low: number; entry: number }> = [];
+  private readonly wholeKeys: Array<{ hash: number; length: number; entry: number }> = [];
   /** Chain of whole entries sharing a key: `wholeNext[entry]`, -1 at the end. */
   readonly wholeNext: number[] = [];
 
   constructor(
     readonly m: number,
-    readonly window: number,
+    readonly stride: number,
     readonly minRun: number,
   ) {}
 
-  /** Adds an item's word sequence; returns its flat offset. Its minimizers are indexed. */
+  /** Adds an item's word sequence; returns its flat offset. All its m-grams are indexed. */
   addSequence(words: Uint32Array): number {
     const offset = this.total;
     this.sequences.push(words);
@@ -190,79 +165,67 @@ export class NgramIndexBuilder {
 
   /** Adds the whole word sequence `words[0, count)` as whole entry `entry`. */
   addWhole(words: Uint32Array, count: number, entry: number): void {
-    const [high, low] = finish(...rolling(words, 0, count), 0x7fffffff ^ count);
-    this.wholeKeys.push({ high, low, entry });
+    this.wholeKeys.push({ hash: polynomial(words, 0, count), length: count, entry });
     this.wholeNext[entry] = -1;
   }
 
   build(): NgramIndexData {
-    const { m, window } = this;
+    const { m } = this;
     const words = new Uint32Array(this.total);
     const owner = new Int32Array(this.total);
     const offsets = new Int32Array(this.sequences.length + 1);
-    const orders = new Uint32Array(this.total);
-    const keys: number[] = [];
+    let grams = 0;
     for (const [item, sequence] of this.sequences.entries()) {
       const offset = offsets[item] as number;
       words.set(sequence, offset);
       owner.fill(item, offset, offset + sequence.length);
       offsets[item + 1] = offset + sequence.length;
-      const grams = sequence.length - m + 1;
-      for (let position = 0; position < grams; position++) orders[position] = orderOf(...rolling(sequence, position, m));
-      forEachMinimizer(orders, grams, window, (position) => keys.push(offset + position));
+      grams += Math.max(0, sequence.length - m + 1);
     }
-    const table = createTable(keys.length);
+    const table = createTable(grams);
     const next = new Int32Array(this.total).fill(-1);
     // Insert in reverse so that every chain runs in flat (item, position) order.
-    for (let index = keys.length - 1; index >= 0; index--) {
-      const position = keys[index] as number;
-      const [a, b] = rolling(words, position, m);
-      const [high, low] = finish(a, b, m);
-      next[position] = insert(table, high, low, position, orderOf(a, b));
+    for (let item = this.sequences.length - 1; item >= 0; item--) {
+      const start = offsets[item] as number;
+      for (let position = (offsets[item + 1] as number) - m; position >= start; position--) {
+        next[position] = insert(table, polynomial(words, position, m), m, position);
+      }
     }
     const whole = createTable(this.wholeKeys.length);
     for (let index = this.wholeKeys.length - 1; index >= 0; index--) {
-      const { high, low, entry } = this.wholeKeys[index] as { high: number; low: number; entry: number };
-      this.wholeNext[entry] = insert(whole, high, low, entry);
+      const { hash, length, entry } = this.wholeKeys[index] as { hash: number; length: number; entry: number };
+      this.wholeNext[entry] = insert(whole, hash, wholeSalt(length), entry);
     }
-    return { m, window, minRun: this.minRun, table, next, words, owner, offsets, whole };
+    return { m, stride: this.stride, minRun: this.minRun, table, next, words, owner, offsets, whole };
   }
+}
+
+interface Hits {
+  text: number[];
+  evalStart: number[];
+  trainStart: number[];
+  length: number[];
+  whole: number[];
 }
 
 /** The worker side: tokenizes training texts and reports shared runs. */
 export class NgramMatcher {
   private readonly words = new HashBuffer(4096);
   private readonly turns = new HashBuffer(64);
-  private readonly rollA = new HashBuffer(4096);
-  private readonly rollB = new HashBuffer(4096);
-  private readonly orders = new HashBuffer(4096);
   private readonly hasWhole: boolean;
 
   constructor(private readonly index: NgramIndexData) {
-    this.hasWhole = index.whole.head.some((value) => value !== -1);
+    this.hasWhole = index.whole.keys > 0;
   }
 
-  /** Texts as an array, or packed (one string and end offsets: no per-text strings are made). */
-  matchAll(texts: string[] | PackedTexts): NgramMatchResult {
-    const out = {
-      text: [] as number[],
-      evalStart: [] as number[],
-      trainStart: [] as number[],
-      length: [] as number[],
-      whole: [] as number[],
-    };
-    if (Array.isArray(texts)) {
-      for (let t = 0; t < texts.length; t++) {
-        const value = texts[t] ?? '';
-        this.matchOne(value, 0, value.length, t, out);
-      }
-    } else {
-      let from = 0;
-      for (let t = 0; t < texts.ends.length; t++) {
-        const to = texts.ends[t] as number;
-        this.matchOne(texts.joined, from, to, t, out);
-        from = to;
-      }
+  /** Texts as UTF-8 bytes end to end: no per-text strings are made. */
+  matchAll(texts: Utf8Texts): NgramMatchResult {
+    const out: Hits = { text: [], evalStart: [], trainStart: [], length: [], whole: [] };
+    let from = 0;
+    for (let t = 0; t < texts.ends.length; t++) {
+      const to = texts.ends[t] as number;
+      this.matchOne(texts.bytes, from, to, t, out);
+      from = to;
     }
     return {
       text: Int32Array.from(out.text),
@@ -273,22 +236,16 @@ export class NgramMatcher {
     };
   }
 
-  private matchOne(
-    value: string,
-    begin: number,
-    end: number,
-    t: number,
-    out: { text: number[]; evalStart: number[]; trainStart: number[]; length: number[]; whole: number[] },
-  ): void {
+  private matchOne(bytes: Uint8Array, begin: number, end: number, t: number, out: Hits): void {
     // Words of the whole text, remembering where each turn (U+001E-separated) starts.
     let count = 0;
     let turnCount = 0;
     let from = begin;
     for (;;) {
-      let to = value.indexOf('\u001e', from);
+      let to = bytes.indexOf(TURN_SEPARATOR, from);
       if (to === -1 || to > end) to = end;
       const before = count;
-      count = wordHashes(value, this.words, from, to, count);
+      count = wordHashesUtf8(bytes, this.words, from, to, count);
       const turns = this.turns.reserve(turnCount * 2 + 2, turnCount * 2);
       turns[turnCount * 2] = before;
       turns[turnCount * 2 + 1] = count;
@@ -297,104 +254,67 @@ export class NgramMatcher {
       from = to + 1;
     }
     const words = this.words.values;
-    const { m, window, minRun, table, next, owner, offsets } = this.index;
-    const evalWords = this.index.words;
-    if (count >= minRun) {
-      // Rolling hashes of every m-gram, then the minimizers among them.
-      const grams = count - m + 1;
-      const rollA = this.rollA.reserve(grams, 0);
-      const rollB = this.rollB.reserve(grams, 0);
-      const orders = this.orders.reserve(grams, 0);
-      let top1 = 1;
-      let top2 = 1;
-      for (let index = 1; index < m; index++) {
-        top1 = Math.imul(top1, P1);
-        top2 = Math.imul(top2, P2);
-      }
-      let a = 0;
-      let b = 0;
-      for (let index = 0; index < m; index++) {
-        a = (Math.imul(a, P1) + (words[index] as number)) | 0;
-        b = (Math.imul(b, P2) + (words[index] as number)) | 0;
-      }
-      for (let position = 0; ; position++) {
-        rollA[position] = a;
-        rollB[position] = b;
-        orders[position] = orderOf(a, b);
-        if (position + 1 >= grams) break;
-        const outgoing = words[position] as number;
-        const incoming = words[position + m] as number;
-        a = (Math.imul(a - Math.imul(outgoing, top1), P1) + incoming) | 0;
-        b = (Math.imul(b - Math.imul(outgoing, top2), P2) + incoming) | 0;
-      }
-      const saltB = Math.imul(m, 0x9e3779b1);
-      const filter = table.filter;
-      const shift = table.filterShift;
-      const firstRun = out.text.length;
-      let best = -1;
-      let last = -1;
-      for (let end = window - 1; end < grams; end++) {
-        const from = end - window + 1;
-        if (best < from) {
-          best = from;
-          for (let position = from + 1; position <= end; position++)
-            if ((orders[position] as number) < (orders[best] as number)) best = position;
-        } else if ((orders[end] as number) < (orders[best] as number)) best = end;
-        if (best === last) continue;
-        last = best;
-        const bit = (orders[best] as number) >>> shift;
-        if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 0) continue;
-        const high = mix32((rollA[best] as number) ^ m);
-        const low = mix32((rollB[best] as number) ^ saltB);
-        let slot = (low ^ high) & table.mask;
-        let head = table.head[slot] as number;
-        while (head !== -1 && !(table.high[slot] === high && table.low[slot] === low)) {
-          slot = (slot + 1) & table.mask;
-          head = table.head[slot] as number;
-        }
-        const start = best;
-        for (let entry = head; entry !== -1; entry = next[entry] as number) {
-          let equal = true;
-          for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
-          if (!equal) continue;
-          const item = owner[entry] as number;
-          const itemStart = offsets[item] as number;
-          const itemEnd = offsets[item + 1] as number;
-          let left = 0;
-          while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
-          let right = m;
-          while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
-          if (left + right < minRun) continue;
-          // A run holds several minimizers: report it once.
-          let seen = false;
-          for (let run = firstRun; !seen && run < out.text.length; run++) {
-            seen = out.evalStart[run] === entry - left && out.trainStart[run] === start - left;
-          }
-          if (seen) continue;
-          out.text.push(t);
-          out.evalStart.push(entry - left);
-          out.trainStart.push(start - left);
-          out.length.push(left + right);
-          out.whole.push(0);
-        }
-      }
-    }
+    if (count >= this.index.minRun) this.findRuns(words, count, t, out);
     if (this.hasWhole) {
       const turns = this.turns.values;
-      const whole = this.index.whole;
       for (let turn = 0; turn < turnCount; turn++) {
         const start = turns[turn * 2] as number;
         const length = (turns[turn * 2 + 1] as number) - start;
         if (length === 0) continue;
-        const [high, low] = finish(...rolling(words, start, length), 0x7fffffff ^ length);
-        const head = whole.head[slotOf(whole, high, low)] as number;
-        if (head !== -1) {
-          out.text.push(t);
-          out.evalStart.push(head);
-          out.trainStart.push(turn);
-          out.length.push(0);
-          out.whole.push(1);
+        const head = lookup(this.index.whole, polynomial(words, start, length), wholeSalt(length));
+        if (head === -1) continue;
+        out.text.push(t);
+        out.evalStart.push(head);
+        out.trainStart.push(turn);
+        out.length.push(0);
+        out.whole.push(1);
+      }
+    }
+  }
+
+  /** Looks up every `stride`-th m-gram of `words[0, count)` and reports the maximal shared runs. */
+  private findRuns(words: Uint32Array, count: number, t: number, out: Hits): void {
+    const { m, stride, minRun, table, next, owner, offsets } = this.index;
+    const evalWords = this.index.words;
+    const { filter, filterShift, mask } = table;
+    const keys = table.key;
+    const heads = table.head;
+    const firstRun = out.text.length;
+    for (let start = 0; start + m <= count; start += stride) {
+      let hash = 0;
+      for (let index = start; index < start + m; index++) hash = (Math.imul(hash, P1) + (words[index] as number)) | 0;
+      const bit = Math.imul(hash, FILTER_MIX) >>> filterShift;
+      if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 0) continue;
+      const key = mix32(hash ^ m);
+      let slot = key & mask;
+      let head = heads[slot] as number;
+      while (head !== -1 && keys[slot] !== key) {
+        slot = (slot + 1) & mask;
+        head = heads[slot] as number;
+      }
+      for (let entry = head; entry !== -1; entry = next[entry] as number) {
+        let equal = true;
+        for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
+        if (!equal) continue;
+        const item = owner[entry] as number;
+        const itemStart = offsets[item] as number;
+        const itemEnd = offsets[item + 1] as number;
+        let left = 0;
+        while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
+        let right = m;
+        while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
+        if (left + right < minRun) continue;
+        // A long run holds several stride positions: report it once.
+        let seen = false;
+        for (let run = firstRun; !seen && run < out.text.length; run++) {
+          seen = out.evalStart[run] === entry - left && out.trainStart[run] === start - left;
         }
+        if (seen) continue;
+        out.text.push(t);
+        out.evalStart.push(entry - left);
+        out.trainStart.push(start - left);
+        out.length.push(left + right);
+        out.whole.push(0);
       }
     }
   }

@@ -4,7 +4,7 @@
  * shorter shingles than dedup, to catch lightly paraphrased benchmark questions that share no long
  * n-gram. Every candidate is confirmed on its exact shingle-set Jaccard.
  */
-import { defineStep } from '@oversight/core';
+import { defineStep, utf8Text } from '@oversight/core';
 import { z } from 'zod';
 import { VERIFIED_WEIGHTS } from '../dedup/minhash.js';
 import {
@@ -114,7 +114,7 @@ export const minhashDecontam = defineStep({
       await scanTraining<SignResult>(context, options.search, {
         task: (texts) => ({ kind: 'sign', texts, config, withSignatures: false }),
         consume: (batch, result) => {
-          for (let row = 0; row < batch.texts.length; row++) {
+          for (let row = 0; row < batch.ords.length; row++) {
             if (!result.valid[row]) continue;
             const found = new Set<number>();
             for (let band = 0; band < config.bands; band++) {
@@ -123,7 +123,7 @@ export const minhashDecontam = defineStep({
             }
             if (found.size === 0) continue;
             candidates += found.size;
-            const own = shingleSet(batch.texts[row] ?? '', config.shingles, scratch);
+            const own = shingleSet(utf8Text(batch.texts, row), config.shingles, scratch);
             for (const index of [...found].sort((a, b) => a - b)) {
               const similarity = jaccard(own, sets[index] as Uint32Array);
               if (similarity < options.threshold) continue;

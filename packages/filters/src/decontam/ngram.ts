@@ -12,7 +12,7 @@
  * Evidence goes to `matches` (row, eval set, eval item, scope, the matched n-grams) and the run's
  * contamination report; `checks:` can assert `contamination.<eval>` (rows still in the mix).
  */
-import { defineStep } from '@oversight/core';
+import { defineStep, type Utf8Batch, utf8Text } from '@oversight/core';
 import { z } from 'zod';
 import { HashBuffer, normalizedWords, wordHashes } from '../text/normalize.js';
 import {
@@ -74,7 +74,7 @@ interface CompiledItem {
 
 export const ngramDecontam = defineStep({
   id: 'decontam/ngram',
-  version: 2,
+  version: 3,
   summary: 'Drop or flag rows sharing a word n-gram with an eval set (prompt, answer or straddling n-grams).',
   description:
     'Indexes the n-grams of every eval item (held-out sets, or `against:` ids) — prompt 8-grams, answer and straddle 13-grams by default — ' +
@@ -90,12 +90,12 @@ export const ngramDecontam = defineStep({
     const scopes = [...new Set(Array.isArray(options.scope) ? options.scope : [options.scope])];
     const items = await loadEvalItems(context, context.datasets);
     const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
-    const { compiled, wholeEntries, builder, m, window } = compileIndex(items, scopes, options);
+    const { compiled, wholeEntries, builder, m, stride } = compileIndex(items, scopes, options);
     const index = builder.build();
     const keys = index.table.keys;
     context.note(
       `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; scopes ${scopes.map((scope) => `${scope} n=${nOf(scope)}`).join(', ')}; ` +
-        `${keys} ${m}-gram keys indexed (minimizers of ${window} consecutive ${m}-grams over ${index.words.length} eval words); ${wholeEntries.length} short part(s) matched whole`,
+        `${keys} distinct ${m}-gram keys indexed over ${index.words.length} eval words (training rows looked up every ${stride} words); ${wholeEntries.length} short part(s) matched whole`,
     );
     const matches: Match[] = [];
     if ((keys > 0 || wholeEntries.length > 0) && context.inputRows > 0) {
@@ -120,8 +120,8 @@ export const ngramDecontam = defineStep({
 function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
   const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
   const minN = Math.min(...scopes.map(nOf));
-  const { m, window } = samplingFor(minN);
-  const builder = new NgramIndexBuilder(m, window, minN);
+  const { m, stride } = samplingFor(minN);
+  const builder = new NgramIndexBuilder(m, stride, minN);
   const wholeEntries: WholeEntry[] = [];
   const compiled: CompiledItem[] = [];
   const promptHashes = new HashBuffer();
@@ -155,7 +155,7 @@ function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
       builder.addWhole((part === 0 ? promptHashes : answerHashes).values, count, entry);
     }
   }
-  return { compiled, wholeEntries, builder, m, window };
+  return { compiled, wholeEntries, builder, m, stride };
 }
 
 type Found = Match & { seen: Set<string>; scopes: Set<string> };
@@ -166,7 +166,7 @@ type Found = Match & { seen: Set<string>; scopes: Set<string> };
  * counts once.
  */
 function confirmHits(
-  batch: { ords: unknown[]; texts: string[] },
+  batch: Utf8Batch,
   result: NgramMatchResult,
   index: { compiled: CompiledItem[]; wholeEntries: WholeEntry[]; wholeNext: number[]; offsets: Int32Array; owner: Int32Array },
   scopes: EvalScope[],
@@ -208,11 +208,13 @@ function confirmHits(
   const lengths = [...new Set(scopes.map(nOf))];
   for (let hit = 0; hit < result.text.length; hit++) {
     const t = result.text[hit] as number;
-    const text = batch.texts[t] ?? '';
+    const text = () => utf8Text(batch.texts, t);
     if (result.whole[hit] === 1) {
       let turns = turnsOf.get(t);
       if (!turns) {
-        turns = text.split('\u001e').map((turn) => normalizedWords(turn));
+        turns = text()
+          .split('\u001e')
+          .map((turn) => normalizedWords(turn));
         turnsOf.set(t, turns);
       }
       const turn = turns[result.trainStart[hit] as number] ?? [];
@@ -228,7 +230,7 @@ function confirmHits(
     }
     let words = wordsOf.get(t);
     if (!words) {
-      words = normalizedWords(text);
+      words = normalizedWords(text());
       wordsOf.set(t, words);
     }
     const evalStart = result.evalStart[hit] as number;

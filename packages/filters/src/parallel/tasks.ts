@@ -3,6 +3,7 @@
  * kind, pure except for per-thread buffers and the decontamination index a worker is given once.
  */
 
+import { type Utf8Texts, utf8Text } from '@oversight/core';
 import { type NgramIndexData, NgramMatcher, type NgramMatchResult } from '../decontam/matcher.js';
 import {
   bandKeys,
@@ -33,8 +34,10 @@ export function packTexts(texts: readonly string[]): PackedTexts {
   return { joined: texts.join(''), ends };
 }
 
-export function unpackTexts(texts: string[] | PackedTexts): string[] {
+/** Texts as strings, from any of the forms a task may carry. */
+export function unpackTexts(texts: TaskTexts): string[] {
   if (Array.isArray(texts)) return texts;
+  if ('bytes' in texts) return Array.from({ length: texts.ends.length }, (_, index) => utf8Text(texts, index));
   const out: string[] = new Array(texts.ends.length);
   let start = 0;
   for (let index = 0; index < texts.ends.length; index++) {
@@ -45,11 +48,14 @@ export function unpackTexts(texts: string[] | PackedTexts): string[] {
   return out;
 }
 
+/** Texts as a task carries them: an array, packed strings, or UTF-8 bytes read from DuckDB. */
+export type TaskTexts = string[] | PackedTexts | Utf8Texts;
+
 export type Task =
-  | { kind: 'sign'; texts: string[] | PackedTexts; config: MinHashConfig; withSignatures: boolean }
-  | { kind: 'sets'; texts: string[] | PackedTexts; shingles: ShingleConfig }
+  | { kind: 'sign'; texts: TaskTexts; config: MinHashConfig; withSignatures: boolean }
+  | { kind: 'sets'; texts: TaskTexts; shingles: ShingleConfig }
   | { kind: 'ngram-index'; index: NgramIndexData }
-  | { kind: 'ngram-match'; texts: string[] | PackedTexts };
+  | { kind: 'ngram-match'; texts: Utf8Texts };
 
 export interface SignResult {
   /** `bands` keys per text, row-major. */
