@@ -14,13 +14,13 @@
  * Eval parts shorter than n words match only a whole training turn: one more table of whole-part keys.
  */
 import type { Utf8Texts } from '@oversight/core';
-import { HashBuffer, mix32, wordHashesUtf8 } from '../text/normalize.js';
+import { mix32 } from '../text/normalize.js';
+import { Scanner } from '../text/scan.js';
 
 const P1 = 0x01000193;
 const FILTER_MIX = 0x9e3779b1;
 /** Filter bits per indexed key: ~12% of absent keys pass (a 1 MiB filter for GSM8K + MATH test, within L2). */
 const FILTER_BITS_PER_KEY = 8;
-const TURN_SEPARATOR = 0x1e;
 
 /**
  * One hash table of 32-bit keys (a key may stand for more than one m-gram: the words are compared
@@ -58,6 +58,8 @@ export interface NgramIndexData {
   offsets: Int32Array;
   /** Whole-part key → first whole entry (the caller's numbering). */
   whole: KeyTable;
+  /** Words in the longest whole part: longer training turns are not looked up. */
+  wholeLongest: number;
 }
 
 /**
@@ -89,6 +91,14 @@ function polynomial(words: Uint32Array, start: number, count: number): number {
   return hash;
 }
 
+/**
+ * A typed array on shared memory: the index reaches every worker without a copy (a structured clone
+ * of GSM8K + MATH test's index costs ~0.2 s per worker).
+ */
+function shared<T extends Int32Array | Uint32Array>(Type: new (buffer: SharedArrayBuffer) => T, length: number): T {
+  return new Type(new SharedArrayBuffer(length * 4));
+}
+
 function createTable(entries: number): KeyTable {
   let size = 16;
   while (size < entries * 2) size *= 2;
@@ -97,9 +107,9 @@ function createTable(entries: number): KeyTable {
   return {
     keys: 0,
     mask: size - 1,
-    key: new Uint32Array(size),
-    head: new Int32Array(size).fill(-1),
-    filter: new Uint32Array(2 ** (bits - 5)),
+    key: shared(Uint32Array, size),
+    head: shared(Int32Array, size).fill(-1),
+    filter: shared(Uint32Array, 2 ** (bits - 5)),
     filterShift: 32 - bits,
   };
 }
@@ -171,9 +181,9 @@ export class NgramIndexBuilder {
 
   build(): NgramIndexData {
     const { m } = this;
-    const words = new Uint32Array(this.total);
-    const owner = new Int32Array(this.total);
-    const offsets = new Int32Array(this.sequences.length + 1);
+    const words = shared(Uint32Array, this.total);
+    const owner = shared(Int32Array, this.total);
+    const offsets = shared(Int32Array, this.sequences.length + 1);
     let grams = 0;
     for (const [item, sequence] of this.sequences.entries()) {
       const offset = offsets[item] as number;
@@ -183,7 +193,7 @@ export class NgramIndexBuilder {
       grams += Math.max(0, sequence.length - m + 1);
     }
     const table = createTable(grams);
-    const next = new Int32Array(this.total).fill(-1);
+    const next = shared(Int32Array, this.total).fill(-1);
     // Insert in reverse so that every chain runs in flat (item, position) order.
     for (let item = this.sequences.length - 1; item >= 0; item--) {
       const start = offsets[item] as number;
@@ -196,7 +206,8 @@ export class NgramIndexBuilder {
       const { hash, length, entry } = this.wholeKeys[index] as { hash: number; length: number; entry: number };
       this.wholeNext[entry] = insert(whole, hash, wholeSalt(length), entry);
     }
-    return { m, stride: this.stride, minRun: this.minRun, table, next, words, owner, offsets, whole };
+    const wholeLongest = this.wholeKeys.reduce((longest, key) => Math.max(longest, key.length), 0);
+    return { m, stride: this.stride, minRun: this.minRun, table, next, words, owner, offsets, whole, wholeLongest };
   }
 }
 
@@ -210,12 +221,12 @@ interface Hits {
 
 /** The worker side: tokenizes training texts and reports shared runs. */
 export class NgramMatcher {
-  private readonly words = new HashBuffer(4096);
-  private readonly turns = new HashBuffer(64);
+  private readonly scanner = new Scanner();
   private readonly hasWhole: boolean;
 
   constructor(private readonly index: NgramIndexData) {
     this.hasWhole = index.whole.keys > 0;
+    this.scanner.setFilter(index.table.filter);
   }
 
   /** Texts as UTF-8 bytes end to end: no per-text strings are made. */
@@ -236,56 +247,43 @@ export class NgramMatcher {
     };
   }
 
-  private matchOne(bytes: Uint8Array, begin: number, end: number, t: number, out: Hits): void {
-    // Words of the whole text, remembering where each turn (U+001E-separated) starts.
-    let count = 0;
-    let turnCount = 0;
-    let from = begin;
-    for (;;) {
-      let to = bytes.indexOf(TURN_SEPARATOR, from);
-      if (to === -1 || to > end) to = end;
-      const before = count;
-      count = wordHashesUtf8(bytes, this.words, from, to, count);
-      const turns = this.turns.reserve(turnCount * 2 + 2, turnCount * 2);
-      turns[turnCount * 2] = before;
-      turns[turnCount * 2 + 1] = count;
-      turnCount++;
-      if (to >= end) break;
-      from = to + 1;
-    }
-    const words = this.words.values;
+  private matchOne(bytes: Uint8Array, from: number, to: number, t: number, out: Hits): void {
+    // Words of the whole text (turns separated by U+001E, n-grams may cross them).
+    const { scanner } = this;
+    const count = scanner.tokenize(bytes, from, to);
+    const words = scanner.words;
     if (count >= this.index.minRun) this.findRuns(words, count, t, out);
-    if (this.hasWhole) {
-      const turns = this.turns.values;
-      for (let turn = 0; turn < turnCount; turn++) {
-        const start = turns[turn * 2] as number;
-        const length = (turns[turn * 2 + 1] as number) - start;
-        if (length === 0) continue;
-        const head = lookup(this.index.whole, polynomial(words, start, length), wholeSalt(length));
-        if (head === -1) continue;
-        out.text.push(t);
-        out.evalStart.push(head);
-        out.trainStart.push(turn);
-        out.length.push(0);
-        out.whole.push(1);
-      }
+    if (!this.hasWhole) return;
+    const { whole, wholeLongest } = this.index;
+    const turns = scanner.turns;
+    for (let turn = 0; turn <= scanner.turnCount; turn++) {
+      const start = turn === 0 ? 0 : (turns[turn - 1] as number);
+      const end = turn < scanner.turnCount ? (turns[turn] as number) : count;
+      const length = end - start;
+      if (length === 0 || length > wholeLongest) continue;
+      const head = lookup(whole, polynomial(words, start, length), wholeSalt(length));
+      if (head === -1) continue;
+      out.text.push(t);
+      out.evalStart.push(head);
+      out.trainStart.push(turn);
+      out.length.push(0);
+      out.whole.push(1);
     }
   }
 
-  /** Looks up every `stride`-th m-gram of `words[0, count)` and reports the maximal shared runs. */
+  /** Checks every `stride`-th m-gram of `words[0, count)` and reports the maximal shared runs. */
   private findRuns(words: Uint32Array, count: number, t: number, out: Hits): void {
     const { m, stride, minRun, table, next, owner, offsets } = this.index;
     const evalWords = this.index.words;
-    const { filter, filterShift, mask } = table;
+    const { mask } = table;
     const keys = table.key;
     const heads = table.head;
     const firstRun = out.text.length;
-    for (let start = 0; start + m <= count; start += stride) {
-      let hash = 0;
-      for (let index = start; index < start + m; index++) hash = (Math.imul(hash, P1) + (words[index] as number)) | 0;
-      const bit = Math.imul(hash, FILTER_MIX) >>> filterShift;
-      if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 0) continue;
-      const key = mix32(hash ^ m);
+    // The filter check runs in the scanner; what passes it is looked up here.
+    const candidates = this.scanner.candidates(count, m, stride, table.filterShift);
+    for (let candidate = 0; candidate < candidates.length; candidate++) {
+      const start = candidates[candidate] as number;
+      const key = mix32(polynomial(words, start, m) ^ m);
       let slot = key & mask;
       let head = heads[slot] as number;
       while (head !== -1 && keys[slot] !== key) {

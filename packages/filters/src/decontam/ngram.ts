@@ -61,15 +61,38 @@ interface WholeEntry {
   part: 0 | 1;
 }
 
-/** An eval item as indexed: the words of its sequence (prompt words, then answer words, as used). */
-interface CompiledItem {
-  item: EvalItem;
-  prompt: string[];
-  answer: string[];
+/**
+ * An eval item as indexed. Its words as strings are needed only to confirm a hit, so they are made on
+ * first use (most items are never hit).
+ */
+class CompiledItem {
+  private promptWords: string[] | undefined;
+  private answerWords: string[] | undefined;
+  private sequenceWords: string[] | undefined;
+
+  constructor(
+    readonly item: EvalItem,
+    /** Prompt words at the head of the indexed sequence (0 when the prompt is not in it). */
+    readonly split: number,
+    private readonly withPrompt: boolean,
+    private readonly withAnswer: boolean,
+  ) {}
+
+  get prompt(): string[] {
+    this.promptWords ??= normalizedWords(this.item.prompt);
+    return this.promptWords;
+  }
+
+  get answer(): string[] {
+    this.answerWords ??= normalizedWords(this.item.answer);
+    return this.answerWords;
+  }
+
   /** The indexed sequence: prompt words (when a prompt or straddle scope looks at them), then answer words. */
-  sequence: string[];
-  /** Prompt words at the head of `sequence` (0 when the prompt is not in it). */
-  split: number;
+  get sequence(): string[] {
+    this.sequenceWords ??= [...(this.withPrompt ? this.prompt : []), ...(this.withAnswer ? this.answer : [])];
+    return this.sequenceWords;
+  }
 }
 
 export const ngramDecontam = defineStep({
@@ -129,8 +152,6 @@ function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
   const withPrompt = scopes.includes('prompt') || scopes.includes('straddle');
   const withAnswer = scopes.includes('answer') || scopes.includes('straddle');
   for (const [itemIndex, item] of items.entries()) {
-    const prompt = normalizedWords(item.prompt);
-    const answer = normalizedWords(item.answer);
     const promptCount = wordHashes(item.prompt, promptHashes);
     const answerCount = wordHashes(item.answer, answerHashes);
     const split = withPrompt ? promptCount : 0;
@@ -138,13 +159,7 @@ function compileIndex(items: EvalItem[], scopes: EvalScope[], options: Params) {
     if (withPrompt) sequence.set(promptHashes.values.subarray(0, promptCount));
     if (withAnswer) sequence.set(answerHashes.values.subarray(0, answerCount), split);
     builder.addSequence(sequence);
-    compiled.push({
-      item,
-      prompt,
-      answer,
-      sequence: [...(withPrompt ? prompt : []), ...(withAnswer ? answer : [])],
-      split,
-    });
+    compiled.push(new CompiledItem(item, split, withPrompt, withAnswer));
     for (const scope of scopes) {
       if (scope === 'straddle') continue;
       const part = scope === 'prompt' ? 0 : 1;

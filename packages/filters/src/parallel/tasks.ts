@@ -3,7 +3,8 @@
  * kind, pure except for per-thread buffers and the decontamination index a worker is given once.
  */
 
-import { type Utf8Texts, utf8Text } from '@oversight/core';
+// Types only from core: a worker must not load DuckDB.
+import type { Utf8Texts } from '@oversight/core';
 import { type NgramIndexData, NgramMatcher, type NgramMatchResult } from '../decontam/matcher.js';
 import {
   bandKeys,
@@ -34,10 +35,21 @@ export function packTexts(texts: readonly string[]): PackedTexts {
   return { joined: texts.join(''), ends };
 }
 
+const decoder = new TextDecoder();
+
 /** Texts as strings, from any of the forms a task may carry. */
 export function unpackTexts(texts: TaskTexts): string[] {
   if (Array.isArray(texts)) return texts;
-  if ('bytes' in texts) return Array.from({ length: texts.ends.length }, (_, index) => utf8Text(texts, index));
+  if ('bytes' in texts) {
+    const out: string[] = new Array(texts.ends.length);
+    let start = 0;
+    for (let index = 0; index < texts.ends.length; index++) {
+      const end = texts.ends[index] as number;
+      out[index] = decoder.decode(texts.bytes.subarray(start, end));
+      start = end;
+    }
+    return out;
+  }
   const out: string[] = new Array(texts.ends.length);
   let start = 0;
   for (let index = 0; index < texts.ends.length; index++) {

@@ -54,6 +54,16 @@ function classify(code: number): number {
   return kind;
 }
 
+/**
+ * The class of UTF-16 code unit `code` (0 unknown, 1 break, 2 removed, 3 word character, 4 a word of
+ * its own) and its folded form, classifying it on first use: for the WebAssembly scanner's tables.
+ */
+export function codeClass(code: number): { kind: number; folded: number } {
+  let kind = kinds[code] as number;
+  if (kind === UNKNOWN) kind = classify(code);
+  return { kind, folded: folded[code] as number };
+}
+
 /** murmur3's 32-bit finalizer: spreads every input bit over the output. */
 export function mix32(value: number): number {
   let h = value | 0;
@@ -133,68 +143,6 @@ export function wordHashes(text: string, buffer: HashBuffer, from = 0, to = text
       const mask = -kind;
       hash = (Math.imul(hash ^ (ASCII_FOLD[code] as number), FNV_PRIME) & mask) | (FNV_OFFSET & ~mask);
       inWord = kind;
-      continue;
-    }
-    let kind = kinds[code] as number;
-    if (kind === UNKNOWN) kind = classify(code);
-    if (kind === WORD) {
-      hash = Math.imul(hash ^ (folded[code] as number), FNV_PRIME);
-      inWord = 1;
-    } else if (kind !== DROP) {
-      if (inWord === 1) {
-        out[count++] = hash;
-        hash = FNV_OFFSET;
-        inWord = 0;
-      }
-      if (kind === SOLO) out[count++] = Math.imul(FNV_OFFSET ^ (folded[code] as number), FNV_PRIME);
-    }
-  }
-  if (inWord === 1) out[count++] = hash;
-  for (let index = at; index < count; index++) out[index] = mix32(out[index] as number);
-  return count;
-}
-
-/**
- * `wordHashes` over UTF-8 bytes: the same hashes as `wordHashes` of the decoded text, without
- * decoding it (texts read from DuckDB as bytes, see `Database.streamUtf8`). `bytes` must be valid
- * UTF-8 (DuckDB's VARCHARs are); a character outside the BMP is hashed as its two UTF-16 surrogates,
- * as the string form sees it.
- */
-export function wordHashesUtf8(bytes: Uint8Array, buffer: HashBuffer, from = 0, to = bytes.length, at = 0): number {
-  const out = buffer.reserve(at + (to - from) + 2, at);
-  let count = at;
-  let hash = FNV_OFFSET;
-  let inWord = 0;
-  for (let index = from; index < to; index++) {
-    const byte = bytes[index] as number;
-    if (byte < 128) {
-      const kind = ASCII_KIND[byte] as number;
-      if (kind === 2) continue;
-      out[count] = hash;
-      count += inWord & (kind ^ 1);
-      const mask = -kind;
-      hash = (Math.imul(hash ^ (ASCII_FOLD[byte] as number), FNV_PRIME) & mask) | (FNV_OFFSET & ~mask);
-      inWord = kind;
-      continue;
-    }
-    let code: number;
-    if (byte < 0xe0) {
-      code = ((byte & 0x1f) << 6) | ((bytes[index + 1] as number) & 0x3f);
-      index += 1;
-    } else if (byte < 0xf0) {
-      code = ((byte & 0x0f) << 12) | (((bytes[index + 1] as number) & 0x3f) << 6) | ((bytes[index + 2] as number) & 0x3f);
-      index += 2;
-    } else {
-      const point =
-        (((byte & 0x07) << 18) |
-          (((bytes[index + 1] as number) & 0x3f) << 12) |
-          (((bytes[index + 2] as number) & 0x3f) << 6) |
-          ((bytes[index + 3] as number) & 0x3f)) -
-        0x10000;
-      index += 3;
-      // Surrogates are word characters folded to themselves (see `classify`).
-      hash = Math.imul(Math.imul(hash ^ (0xd800 + (point >>> 10)), FNV_PRIME) ^ (0xdc00 + (point & 0x3ff)), FNV_PRIME);
-      inWord = 1;
       continue;
     }
     let kind = kinds[code] as number;
