@@ -232,10 +232,11 @@ export class NgramMatcher {
   /** Texts as UTF-8 bytes end to end: no per-text strings are made. */
   matchAll(texts: Utf8Texts): NgramMatchResult {
     const out: Hits = { text: [], evalStart: [], trainStart: [], length: [], whole: [] };
+    this.scanner.load(texts.bytes);
     let from = 0;
     for (let t = 0; t < texts.ends.length; t++) {
       const to = texts.ends[t] as number;
-      this.matchOne(texts.bytes, from, to, t, out);
+      this.matchOne(from, to, t, out);
       from = to;
     }
     return {
@@ -247,21 +248,21 @@ export class NgramMatcher {
     };
   }
 
-  private matchOne(bytes: Uint8Array, from: number, to: number, t: number, out: Hits): void {
-    // Words of the whole text (turns separated by U+001E, n-grams may cross them).
+  private matchOne(from: number, to: number, t: number, out: Hits): void {
+    // Words of the whole text (turns separated by U+001E, n-grams may cross them), in the scanner's heap.
     const { scanner } = this;
-    const count = scanner.tokenize(bytes, from, to);
-    const words = scanner.words;
-    if (count >= this.index.minRun) this.findRuns(words, count, t, out);
+    const count = scanner.tokenize(from, to);
+    const { heap, wordsBase } = scanner;
+    if (count >= this.index.minRun) this.findRuns(heap, wordsBase, count, t, out);
     if (!this.hasWhole) return;
     const { whole, wholeLongest } = this.index;
-    const turns = scanner.turns;
-    for (let turn = 0; turn <= scanner.turnCount; turn++) {
-      const start = turn === 0 ? 0 : (turns[turn - 1] as number);
-      const end = turn < scanner.turnCount ? (turns[turn] as number) : count;
+    const { turnsBase, turnCount } = scanner;
+    for (let turn = 0; turn <= turnCount; turn++) {
+      const start = turn === 0 ? 0 : (heap[turnsBase + turn - 1] as number);
+      const end = turn < turnCount ? (heap[turnsBase + turn] as number) : count;
       const length = end - start;
       if (length === 0 || length > wholeLongest) continue;
-      const head = lookup(whole, polynomial(words, start, length), wholeSalt(length));
+      const head = lookup(whole, polynomial(heap, wordsBase + start, length), wholeSalt(length));
       if (head === -1) continue;
       out.text.push(t);
       out.evalStart.push(head);
@@ -271,19 +272,24 @@ export class NgramMatcher {
     }
   }
 
-  /** Checks every `stride`-th m-gram of `words[0, count)` and reports the maximal shared runs. */
-  private findRuns(words: Uint32Array, count: number, t: number, out: Hits): void {
+  /**
+   * Looks up the m-grams at every `stride`-th word of `heap[base, base + count)` that pass the filter
+   * and reports the maximal shared runs (`trainStart` relative to `base`).
+   */
+  private findRuns(heap: Uint32Array, base: number, count: number, t: number, out: Hits): void {
     const { m, stride, minRun, table, next, owner, offsets } = this.index;
     const evalWords = this.index.words;
     const { mask } = table;
     const keys = table.key;
     const heads = table.head;
     const firstRun = out.text.length;
+    const end = base + count;
     // The filter check runs in the scanner; what passes it is looked up here.
-    const candidates = this.scanner.candidates(count, m, stride, table.filterShift);
-    for (let candidate = 0; candidate < candidates.length; candidate++) {
-      const start = candidates[candidate] as number;
-      const key = mix32(polynomial(words, start, m) ^ m);
+    const found = this.scanner.candidates(count, m, stride, table.filterShift);
+    const candidatesBase = this.scanner.candidatesBase;
+    for (let candidate = 0; candidate < found; candidate++) {
+      const start = base + (heap[candidatesBase + candidate] as number);
+      const key = mix32(polynomial(heap, start, m) ^ m);
       let slot = key & mask;
       let head = heads[slot] as number;
       while (head !== -1 && keys[slot] !== key) {
@@ -292,25 +298,26 @@ export class NgramMatcher {
       }
       for (let entry = head; entry !== -1; entry = next[entry] as number) {
         let equal = true;
-        for (let index = 0; equal && index < m; index++) equal = words[start + index] === evalWords[entry + index];
+        for (let index = 0; equal && index < m; index++) equal = heap[start + index] === evalWords[entry + index];
         if (!equal) continue;
         const item = owner[entry] as number;
         const itemStart = offsets[item] as number;
         const itemEnd = offsets[item + 1] as number;
         let left = 0;
-        while (start - left > 0 && entry - left > itemStart && words[start - left - 1] === evalWords[entry - left - 1]) left++;
+        while (start - left > base && entry - left > itemStart && heap[start - left - 1] === evalWords[entry - left - 1]) left++;
         let right = m;
-        while (start + right < count && entry + right < itemEnd && words[start + right] === evalWords[entry + right]) right++;
+        while (start + right < end && entry + right < itemEnd && heap[start + right] === evalWords[entry + right]) right++;
         if (left + right < minRun) continue;
+        const trainStart = start - left - base;
         // A long run holds several stride positions: report it once.
         let seen = false;
         for (let run = firstRun; !seen && run < out.text.length; run++) {
-          seen = out.evalStart[run] === entry - left && out.trainStart[run] === start - left;
+          seen = out.evalStart[run] === entry - left && out.trainStart[run] === trainStart;
         }
         if (seen) continue;
         out.text.push(t);
         out.evalStart.push(entry - left);
-        out.trainStart.push(start - left);
+        out.trainStart.push(trainStart);
         out.length.push(left + right);
         out.whole.push(0);
       }

@@ -66,10 +66,12 @@ describe('Scanner (scan.wat)', () => {
       // Bytes around the text that belong to nothing.
       const text = encoder.encode(turns.join('\u001e'));
       const bytes = new Uint8Array([0x41, ...text, 0x42]);
-      const count = scanner.tokenize(bytes, 1, bytes.length - 1);
-      expect([...scanner.words.subarray(0, count)], turns.join(' | ')).toEqual(expected);
+      scanner.load(bytes);
+      const count = scanner.tokenize(1, bytes.length - 1);
+      const { heap, wordsBase, turnsBase } = scanner;
+      expect([...heap.subarray(wordsBase, wordsBase + count)], turns.join(' | ')).toEqual(expected);
       expect(scanner.turnCount).toBe(turns.length - 1);
-      expect([...scanner.turns.subarray(0, scanner.turnCount)]).toEqual(starts);
+      expect([...heap.subarray(turnsBase, turnsBase + scanner.turnCount)]).toEqual(starts);
     }
   });
 
@@ -78,9 +80,13 @@ describe('Scanner (scan.wat)', () => {
     const text = 'alpha beta gamma '.repeat(20000);
     const buffer = new HashBuffer();
     const expected = wordHashes(text, buffer);
-    const count = scanner.tokenize(new TextEncoder().encode(text), 0, text.length);
+    scanner.load(new TextEncoder().encode('short text'));
+    expect(scanner.tokenize(0, 10)).toBe(2);
+    scanner.load(new TextEncoder().encode(text));
+    const count = scanner.tokenize(0, text.length);
     expect(count).toBe(expected);
-    expect([...scanner.words.subarray(count - 3, count)]).toEqual([...buffer.values.subarray(count - 3, count)]);
+    const { heap, wordsBase } = scanner;
+    expect([...heap.subarray(wordsBase + count - 3, wordsBase + count)]).toEqual([...buffer.values.subarray(count - 3, count)]);
   });
 
   it('reports exactly the strided m-grams whose filter bit is set', () => {
@@ -91,13 +97,14 @@ describe('Scanner (scan.wat)', () => {
     for (let index = 0; index < filter.length; index++) filter[index] = Math.floor(next() * 2 ** 32) & Math.floor(next() * 2 ** 32);
     scanner.setFilter(filter);
     const words = Array.from({ length: 300 }, () => `w${Math.floor(next() * 50)}`).join(' ');
-    const count = scanner.tokenize(new TextEncoder().encode(words), 0, words.length);
+    scanner.load(new TextEncoder().encode(words));
+    const count = scanner.tokenize(0, words.length);
     for (const [m, stride] of [
       [5, 4],
       [8, 6],
       [1, 1],
     ] as const) {
-      const hashes = scanner.words.slice(0, count);
+      const hashes = scanner.heap.slice(scanner.wordsBase, scanner.wordsBase + count);
       const expected: number[] = [];
       for (let start = 0; start + m <= count; start += stride) {
         let hash = 0;
@@ -106,7 +113,8 @@ describe('Scanner (scan.wat)', () => {
         if ((((filter[bit >>> 5] as number) >>> (bit & 31)) & 1) === 1) expected.push(start);
       }
       expect(expected.length).toBeGreaterThan(0);
-      expect([...scanner.candidates(count, m, stride, 32 - bits)]).toEqual(expected);
+      const found = scanner.candidates(count, m, stride, 32 - bits);
+      expect([...scanner.heap.subarray(scanner.candidatesBase, scanner.candidatesBase + found)]).toEqual(expected);
     }
   });
 

@@ -1,8 +1,8 @@
 /**
  * The WebAssembly scanner (scan.wat): word hashes of UTF-8 text, the same as `wordHashes` gives for
  * the decoded text, at about 1.7× the speed of the same loop in TypeScript over the bytes, and the
- * strided filter check of the n-gram matcher. One instance per thread;
- * it owns its memory, so a text is copied in before it is scanned.
+ * strided filter check of the n-gram matcher. One instance per thread; it owns its memory, so a batch
+ * of texts is copied in (`load`) before its texts are scanned.
  *
  * Characters outside ASCII are classified by normalize.ts (the one definition of the normalization):
  * the first time the scanner meets a code unit it has no class for, it stops, this wrapper classifies
@@ -34,15 +34,20 @@ let compiled: object | undefined;
 export class Scanner {
   private readonly exports: ScanExports;
   private filterBytes = 0;
-  /** Largest text (bytes) the buffers hold. */
+  /** Bytes the input buffer holds, and the most words any text of it can have. */
   private capacity = 0;
   private input = 0;
-  private wordsAt = 0;
-  private turnsAt = 0;
-  private candidatesAt = 0;
+  private loaded: Uint8Array = new Uint8Array(0);
   private memory8 = new Uint8Array(0);
-  private memory32 = new Uint32Array(0);
   private memory16 = new Uint16Array(0);
+  /** The scanner's memory as 32-bit words: read words, turns and candidates here, from their bases. */
+  heap = new Uint32Array(0);
+  /** Where the words of the last `tokenize` start in `heap`. */
+  wordsBase = 0;
+  /** Where the turn starts of the last `tokenize` start in `heap`: `turnCount` of them. */
+  turnsBase = 0;
+  /** Where the last `candidates` start in `heap`. */
+  candidatesBase = 0;
   /** Turns found by the last `tokenize` after the first: the word index where each begins. */
   turnCount = 0;
 
@@ -62,44 +67,38 @@ export class Scanner {
   setFilter(filter: Uint32Array): void {
     this.filterBytes = filter.length * 4;
     this.layout(this.capacity);
-    this.memory32.set(filter, FILTER / 4);
+    this.heap.set(filter, FILTER / 4);
+  }
+
+  /** Copies a batch of texts (UTF-8, end to end) into the scanner: `tokenize` then reads ranges of it. */
+  load(bytes: Uint8Array): void {
+    if (bytes.length > this.capacity) this.layout(bytes.length);
+    this.memory8.set(bytes, this.input);
+    this.loaded = bytes;
   }
 
   /**
-   * Hashes the words of `bytes[from, to)` (valid UTF-8, turns separated by U+001E); returns their
-   * number. Read them with `words`, the turn starts with `turns`.
+   * Hashes the words of loaded bytes [from, to) (valid UTF-8, turns separated by U+001E) into `heap`
+   * from `wordsBase`, and the turn starts from `turnsBase`; returns the number of words.
    */
-  tokenize(bytes: Uint8Array, from: number, to: number): number {
-    const length = to - from;
-    if (length > this.capacity) this.layout(length);
-    this.memory8.set(bytes.subarray(from, to), this.input);
+  tokenize(from: number, to: number): number {
     for (;;) {
-      const count = this.exports.tokenize(this.input, this.input + length, this.wordsAt, this.turnsAt);
+      const count = this.exports.tokenize(this.input + from, this.input + to, this.wordsBase * 4, this.turnsBase * 4);
       if (count >= 0) {
-        this.turnCount = this.memory32[TURN_COUNT / 4] as number;
+        this.turnCount = this.heap[TURN_COUNT / 4] as number;
         return count;
       }
-      this.classifyAll(bytes.subarray(from, to));
+      this.classifyAll(this.loaded.subarray(from, to));
     }
-  }
-
-  /** The word hashes of the last `tokenize` (a view, valid until the next call). */
-  get words(): Uint32Array {
-    return this.memory32.subarray(this.wordsAt / 4);
-  }
-
-  /** Where each turn after the first begins (word index), `turnCount` of them (a view). */
-  get turns(): Uint32Array {
-    return this.memory32.subarray(this.turnsAt / 4);
   }
 
   /**
    * The starts 0, stride, 2·stride, … of the m-grams of the last `tokenize` whose filter bit is set
-   * (filter bit = top bits of the m-gram's polynomial hash × 0x9e3779b1, `32 − shift` of them); a view.
+   * (filter bit = top bits of the m-gram's polynomial hash × 0x9e3779b1, `32 − shift` of them), into
+   * `heap` from `candidatesBase`; returns how many.
    */
-  candidates(count: number, m: number, stride: number, shift: number): Uint32Array {
-    const found = this.exports.candidates(this.wordsAt, count, m, stride, FILTER, shift, this.candidatesAt);
-    return this.memory32.subarray(this.candidatesAt / 4, this.candidatesAt / 4 + found);
+  candidates(count: number, m: number, stride: number, shift: number): number {
+    return this.exports.candidates(this.wordsBase * 4, count, m, stride, FILTER, shift, this.candidatesBase * 4);
   }
 
   /** Classifies every character of `text` into the scanner's tables. */
@@ -114,20 +113,21 @@ export class Scanner {
     }
   }
 
-  /** Places the buffers for texts of up to `capacity` bytes, growing the memory as needed. */
+  /** Places the buffers for `capacity` input bytes, growing the memory as needed (contents are kept). */
   private layout(capacity: number): void {
     this.capacity = Math.max(capacity, this.capacity);
     const words = this.capacity + 2;
     this.input = FILTER + align(this.filterBytes);
-    this.wordsAt = this.input + align(this.capacity);
-    this.turnsAt = this.wordsAt + words * 4;
-    this.candidatesAt = this.turnsAt + words * 4;
-    const needed = this.candidatesAt + words * 4;
+    const wordsAt = this.input + align(this.capacity);
+    this.wordsBase = wordsAt / 4;
+    this.turnsBase = this.wordsBase + words;
+    this.candidatesBase = this.turnsBase + words;
+    const needed = (this.candidatesBase + words) * 4;
     const memory = this.exports.memory;
     if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
     this.memory8 = new Uint8Array(memory.buffer);
     this.memory16 = new Uint16Array(memory.buffer);
-    this.memory32 = new Uint32Array(memory.buffer);
+    this.heap = new Uint32Array(memory.buffer);
   }
 }
 
