@@ -1,7 +1,9 @@
 /** The runner: per-step caching by fingerprint, lineage, mix determinism and the funnel identity. */
 import { join } from 'node:path';
-import { Database, planMix, sql } from '@oversight/core';
+import { Database, defineStep, ensureWorkspaceTables, planMix, runRecipe, StepRegistry, sql, validateRecipeText } from '@oversight/core';
+import { builtinSteps } from '@oversight/filters';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { chatRows, directoryWith } from './helpers/cli.js';
 import { runRecipeText } from './helpers/recipes.js';
 
@@ -91,5 +93,54 @@ describe('mix planning', () => {
       ['b', 30],
     ]);
     expect(Object.fromEntries(plan.quotas)).toEqual({ a: 30, b: 30 });
+  });
+});
+
+describe('side-table contract', () => {
+  /** A drop step that writes broken verdicts on purpose, one way per `mode`. */
+  const broken = defineStep({
+    id: 'test/broken-verdicts',
+    version: 1,
+    summary: 'writes broken verdicts (tests only)',
+    description: 'writes broken verdicts (tests only)',
+    effect: 'drop',
+    params: z.strictObject({ mode: z.enum(['ok', 'duplicate', 'foreign', 'missing', 'reason']) }),
+    reasons: ['broken'],
+    run: async (context, { mode }) => {
+      const verdicts = context.table('verdicts');
+      await context.db.run(sql`CREATE TABLE ${verdicts} AS
+        SELECT id, _ord % 2 = 0 AS keep, CASE WHEN _ord % 2 = 0 THEN NULL ELSE 'broken' END AS reason, NULL::VARCHAR AS detail
+        FROM ${context.input}`);
+      const one = sql`(SELECT min(id) FROM ${context.input})`;
+      if (mode === 'duplicate')
+        await context.db.run(sql`UPDATE ${verdicts} SET id = ${one} WHERE id = (SELECT max(id) FROM ${context.input})`);
+      if (mode === 'foreign') await context.db.run(sql`UPDATE ${verdicts} SET id = 'no-such-row' WHERE id = ${one}`);
+      if (mode === 'missing') await context.db.run(sql`DELETE FROM ${verdicts} WHERE id = ${one}`);
+      if (mode === 'reason') await context.db.run(sql`UPDATE ${verdicts} SET keep = false, reason = 'other' WHERE id = ${one}`);
+    },
+  });
+
+  it.each([
+    ['ok', undefined],
+    ['duplicate', 'wrote more than one verdict for a row'],
+    ['foreign', 'wrote 1 verdicts for ids not in its input'],
+    ['missing', 'wrote 199 verdicts for 200 input rows'],
+    ['reason', 'dropped rows with reason `other`, not one of its declared reasons broken'],
+  ] as const)('checks verdicts: %s', async (mode, message) => {
+    const dir = directoryWith({ 'chat.jsonl': chats() });
+    const text = `version: 1\nname: contract\nsources:\n  - { id: chat, path: chat.jsonl }\nsteps:\n  - use: test/broken-verdicts\n    with: { mode: ${mode} }\nmix: { total: 10, seed: 1 }\n`;
+    const { recipe } = await validateRecipeText(text, join(dir, 'recipe.yaml'), { registry: new StepRegistry([...builtinSteps, broken]) });
+    if (!recipe) throw new Error('recipe did not validate');
+    const db = await Database.open(':memory:');
+    await ensureWorkspaceTables(db);
+    const result = await runRecipe(recipe, { db });
+    db.close();
+    if (message === undefined) {
+      expect(result.ok).toBe(true);
+      expect(result.steps[0]?.dropped).toEqual({ broken: 100 });
+    } else {
+      expect(result.error?.code).toBe('step/bad-output');
+      expect(result.error?.message).toContain(message);
+    }
   });
 });

@@ -689,17 +689,27 @@ async function validateSideTables(
   if (!tables.has(needed)) fail(`wrote no \`${needed}\` table (effect \`${effect}\`)`);
   if (tables.has('verdicts')) {
     const verdicts = identifier(tableName('verdicts'));
-    const stats = await db.one<{ n: number; distinct_ids: number; foreign: number; bad_reason: number; sample_reason: string | null }>(sql`
-      SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS distinct_ids,
-        (SELECT count(*)::INTEGER FROM ${verdicts} v ANTI JOIN ${input} i USING (id)) AS foreign,
-        count(*) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${JSON.stringify(step.definition.reasons)}::VARCHAR[], reason)))::INTEGER AS bad_reason,
-        any_value(reason) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${JSON.stringify(step.definition.reasons)}::VARCHAR[], reason))) AS sample_reason
+    const reasons = JSON.stringify(step.definition.reasons);
+    // Input ids are unique: when every input row has a verdict and there are as many verdicts as
+    // input rows, each row has exactly one and none is foreign. One semi join instead of a distinct
+    // count and an anti join; the slow checks run only to say what is wrong.
+    const stats = await db.one<{ n: number; covered: number; bad_reason: number; sample_reason: string | null }>(sql`
+      SELECT count(*)::INTEGER AS n,
+        (SELECT count(*)::INTEGER FROM ${input} i SEMI JOIN ${verdicts} v USING (id)) AS covered,
+        count(*) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${reasons}::VARCHAR[], reason)))::INTEGER AS bad_reason,
+        any_value(reason) FILTER (WHERE NOT keep AND (reason IS NULL OR NOT list_contains(${reasons}::VARCHAR[], reason))) AS sample_reason
       FROM ${verdicts}`);
     if (!stats) fail('wrote an unreadable verdicts table');
     else {
-      if (stats.n !== inputRows && effect === 'drop') fail(`wrote ${stats.n} verdicts for ${inputRows} input rows`);
-      if (stats.distinct_ids !== stats.n) fail('wrote more than one verdict for a row');
-      if (stats.foreign > 0) fail(`wrote ${stats.foreign} verdicts for ids not in its input`);
+      if (stats.n !== stats.covered || (effect === 'drop' && stats.n !== inputRows)) {
+        const detail = await db.one<{ distinct_ids: number; foreign: number }>(sql`
+          SELECT count(DISTINCT id)::INTEGER AS distinct_ids,
+            (SELECT count(*)::INTEGER FROM ${verdicts} v ANTI JOIN ${input} i USING (id)) AS foreign
+          FROM ${verdicts}`);
+        if (detail && detail.foreign > 0) fail(`wrote ${detail.foreign} verdicts for ids not in its input`);
+        if (detail && detail.distinct_ids !== stats.n) fail('wrote more than one verdict for a row');
+        if (effect === 'drop') fail(`wrote ${stats.n} verdicts for ${inputRows} input rows`);
+      }
       if (stats.bad_reason > 0)
         fail(`dropped rows with reason \`${stats.sample_reason}\`, not one of its declared reasons ${step.definition.reasons.join(', ')}`);
     }
