@@ -142,9 +142,10 @@ export class Database {
   /**
    * Streams a query of two columns, `(DOUBLE, VARCHAR)`, one batch per DuckDB chunk: the numbers as a
    * `Float64Array`, the texts as UTF-8 bytes end to end (no JS string per row; see `utf8.ts`). NULL
-   * texts read as empty. For scans that hand texts to worker threads.
+   * texts read as empty. For scans that hand texts to worker threads. `allocate(size)` supplies each
+   * batch's byte buffer (e.g. reused shared memory); a new one by default.
    */
-  async *streamUtf8(query: SqlFragment): AsyncGenerator<Utf8Batch> {
+  async *streamUtf8(query: SqlFragment, options: { allocate?: (size: number) => Uint8Array } = {}): AsyncGenerator<Utf8Batch> {
     const { text, values } = query.toQuery();
     let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
     try {
@@ -170,7 +171,7 @@ export class Database {
         throw queryError(error, text, values);
       }
       if (!chunk || chunk.rowCount === 0) return;
-      yield utf8Batch(chunk);
+      yield utf8Batch(chunk, options.allocate);
     }
   }
 

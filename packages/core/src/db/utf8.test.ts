@@ -74,6 +74,7 @@ describe('Database.streamUtf8', () => {
     const gathered = gatherTexts(
       lengths,
       pointers,
+      (size) => new Uint8Array(size),
       (row) => encoder.encode(texts[row]),
       (address, length) => {
         reads.push([address, length]);

@@ -35,8 +35,11 @@ const SLOT = 16;
 const INLINE = 12;
 const TWO_32 = 2 ** 32;
 
-/** Converts a result chunk whose columns are `(DOUBLE, VARCHAR)`. NULL texts read as empty. */
-export function utf8Batch(chunk: DuckDBDataChunk): Utf8Batch {
+/**
+ * Converts a result chunk whose columns are `(DOUBLE, VARCHAR)`. NULL texts read as empty. The bytes
+ * go to a buffer from `allocate(size)` (of exactly that length), a new one by default.
+ */
+export function utf8Batch(chunk: DuckDBDataChunk, allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size)): Utf8Batch {
   const rows = chunk.rowCount;
   const ordVector = bindings.data_chunk_get_vector(chunk.chunk, 0);
   const ordData = bindings.vector_get_data(ordVector, rows * 8);
@@ -64,6 +67,7 @@ export function utf8Batch(chunk: DuckDBDataChunk): Utf8Batch {
   const texts = gatherTexts(
     lengths,
     pointers,
+    allocate,
     (row, length) => data.subarray(row * SLOT + 4, row * SLOT + 4 + length),
     (address, length) => {
       pointer.setUint32(0, address % TWO_32, true);
@@ -75,7 +79,7 @@ export function utf8Batch(chunk: DuckDBDataChunk): Utf8Batch {
 }
 
 /**
- * Lays out texts end to end: text `row` has `lengths[row]` bytes, read by `inline(row, length)` when
+ * Lays out texts end to end in `allocate(total bytes)`: text `row` has `lengths[row]` bytes, read by `inline(row, length)` when
  * it has at most 12, else from address `pointers[row]`. Each run of heap texts that follow one another
  * (each starting at most `MAX_GAP` bytes after the previous one ends) is read with one `read(address,
  * length)` call.
@@ -83,13 +87,14 @@ export function utf8Batch(chunk: DuckDBDataChunk): Utf8Batch {
 export function gatherTexts(
   lengths: Uint32Array,
   pointers: Float64Array,
+  allocate: (size: number) => Uint8Array,
   inline: (row: number, length: number) => Uint8Array,
   read: (address: number, length: number) => Uint8Array,
 ): Utf8Texts {
   const rows = lengths.length;
   let total = 0;
   for (let row = 0; row < rows; row++) total += lengths[row] as number;
-  const bytes = new Uint8Array(total);
+  const bytes = allocate(total);
   const ends = new Uint32Array(rows);
   let at = 0;
   let row = 0;

@@ -14,6 +14,7 @@
  */
 import { defineStep, type Utf8Batch, utf8Text } from '@oversight/core';
 import { z } from 'zod';
+import { openPool } from '../parallel/open.js';
 import { HashBuffer, normalizedWords, wordHashes } from '../text/normalize.js';
 import {
   actionSchema,
@@ -113,21 +114,28 @@ export const ngramDecontam = defineStep({
     const scopes = [...new Set(Array.isArray(options.scope) ? options.scope : [options.scope])];
     const items = await loadEvalItems(context, context.datasets);
     const nOf = (scope: EvalScope) => options.n ?? DEFAULT_N[scope];
-    const { compiled, wholeEntries, builder, m, stride } = compileIndex(items, scopes, options);
-    const index = builder.build();
-    const keys = index.table.keys;
-    context.note(
-      `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; scopes ${scopes.map((scope) => `${scope} n=${nOf(scope)}`).join(', ')}; ` +
-        `${keys} distinct ${m}-gram keys indexed over ${index.words.length} eval words (training rows looked up every ${stride} words); ${wholeEntries.length} short part(s) matched whole`,
-    );
+    // Workers start (and load their code) while the index compiles.
+    const pool = context.inputRows > 0 ? openPool(context.inputRows) : undefined;
     const matches: Match[] = [];
-    if ((keys > 0 || wholeEntries.length > 0) && context.inputRows > 0) {
-      const lookup = { compiled, wholeEntries, wholeNext: builder.wholeNext, offsets: index.offsets, owner: index.owner };
-      await scanTraining<NgramMatchResult>(context, options.search, {
-        setup: { kind: 'ngram-index', index },
-        task: (texts) => ({ kind: 'ngram-match', texts }),
-        consume: (batch, result) => confirmHits(batch, result, lookup, scopes, nOf, matches),
-      });
+    try {
+      const { compiled, wholeEntries, builder, m, stride } = compileIndex(items, scopes, options);
+      const index = builder.build();
+      const keys = index.table.keys;
+      context.note(
+        `${items.length} eval item(s) from ${context.datasets.join(', ') || 'no eval set'}; scopes ${scopes.map((scope) => `${scope} n=${nOf(scope)}`).join(', ')}; ` +
+          `${keys} distinct ${m}-gram keys indexed over ${index.words.length} eval words (training rows looked up every ${stride} words); ${wholeEntries.length} short part(s) matched whole`,
+      );
+      if (pool && (keys > 0 || wholeEntries.length > 0)) {
+        const lookup = { compiled, wholeEntries, wholeNext: builder.wholeNext, offsets: index.offsets, owner: index.owner };
+        await scanTraining<NgramMatchResult>(context, options.search, {
+          pool,
+          setup: { kind: 'ngram-index', index },
+          task: (texts) => ({ kind: 'ngram-match', texts }),
+          consume: (batch, result) => confirmHits(batch, result, lookup, scopes, nOf, matches),
+        });
+      }
+    } finally {
+      await pool?.close();
     }
     await writeEvidence(context, matches, {
       action: options.action,

@@ -127,6 +127,11 @@ export class WorkerPool {
   }
 }
 
+/** Tasks `pipeline` keeps in flight: the batches alive at once are at most one more. */
+export function pipelineWindow(pool: WorkerPool): number {
+  return Math.max(2, pool.size * 2);
+}
+
 /**
  * Runs `produce`'s tasks through the pool with at most `2 × size` in flight, handing results to
  * `consume` in submission order (so writers see a deterministic sequence).
@@ -137,7 +142,7 @@ export async function pipeline<I, R extends TaskResult>(
   toTask: (batch: I) => Task,
   consume: (batch: I, result: R) => void | Promise<void>,
 ): Promise<void> {
-  const window = Math.max(2, pool.size * 2);
+  const window = pipelineWindow(pool);
   const queue: Array<{ batch: I; result: Promise<R> }> = [];
   for await (const batch of batches) {
     const result = pool.run<R>(toTask(batch));
