@@ -3,7 +3,7 @@
 // on a subset. A few hundred planted rows copy eval text; both sides must find exactly those.
 //
 //   npm run bench:decontam -- --runs 3                    (builds first; 1M rows)
-//   node bench/decontam.mjs --rows 100000 --runs 1        (quick check, after `npx tsc -b`)
+//   node --expose-gc bench/decontam.mjs --rows 100000 --runs 1   (quick check, after `npx tsc -b`)
 //
 // Options: --rows N (1000000), --runs N (3), --planted N (300), --baseline-rows N (100000),
 //          --data-dir DIR (/work/shared/data; holds gsm8k/test.jsonl and math/test.jsonl),
@@ -313,6 +313,8 @@ try {
     entries = built.entries;
     return baseline(texts, built.index);
   };
+  const collect = () => globalThis.gc?.();
+  if (!globalThis.gc) say('note: run with `node --expose-gc` (as `npm run bench:decontam` does) to collect garbage between the sides');
   const plantedInSubset = plan.filter((plant) => plant.position < baselineRows).map((plant) => plant.position);
 
   const results = [];
@@ -321,9 +323,17 @@ try {
     const baselineFirst = run % 2 === 0;
     let base;
     let our;
-    if (baselineFirst) base = await runBaseline();
+    // Each side starts on a collected heap: the baseline leaves hundreds of MB of dead strings behind.
+    collect();
+    if (baselineFirst) {
+      base = await runBaseline();
+      collect();
+    }
     our = await ours(file, sets);
-    if (!baselineFirst) base = await runBaseline();
+    if (!baselineFirst) {
+      collect();
+      base = await runBaseline();
+    }
     results.push(our);
     baselineResults.push(base);
     if (run === 1) {

@@ -1,5 +1,5 @@
 /** `decontam/ngram` and `decontam/minhash`: what matches, what does not, evidence, report and checks. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { chatRows, directoryWith } from '../helpers/cli.js';
 import { runRecipeText } from '../helpers/recipes.js';
 import { randomWords, stepMatches, stepVerdicts } from './evidence.js';
@@ -146,5 +146,51 @@ describe('decontam/minhash', () => {
     expect(match?.similarity).toBeGreaterThanOrEqual(0.5);
     expect(result.contamination).toEqual([{ eval: 'bench', source: 'train', found: 1, mixed: 0 }]);
     db.close();
+  });
+});
+
+describe('decontamination with worker threads', () => {
+  const savedWorkers = process.env.OVERSIGHT_WORKERS;
+  afterEach(() => {
+    if (savedWorkers === undefined) delete process.env.OVERSIGHT_WORKERS;
+    else process.env.OVERSIGHT_WORKERS = savedWorkers;
+  });
+
+  it('finds the same rows and evidence whatever the number of workers (several batches, non-ASCII text)', async () => {
+    // 5,000 rows (3 DuckDB chunks): every 97th copies 9 words of the eval question, every 89th the
+    // question lightly paraphrased; some rows carry accents, CJK and emoji to take the scanner's slow path.
+    const question = evalRows[0]?.question as string;
+    // Every fifth word changed: no 8-gram survives, most word pairs do.
+    const paraphrase = question
+      .split(' ')
+      .map((word, index) => (index % 5 === 2 ? `other${index}` : word))
+      .join(' ');
+    const rows = chatRows(5000, (index) => {
+      const words = randomWords(25, index + 100).join(' ');
+      if (index % 97 === 5) return [`${words} ${question.split(' ').slice(2, 11).join(' ')}`, 'ok'];
+      if (index % 89 === 7) return [paraphrase, 'ok'];
+      return [index % 7 === 0 ? `${words} café 猫 naïve 😀 Ωmega` : words, `reply ${index % 11}`];
+    });
+    const dir = directoryWith({ 'train.jsonl': rows, 'bench.jsonl': evalFile });
+    const steps = '  - use: decontam/ngram\n    with: { scope: prompt }\n  - use: decontam/minhash\n    with: { threshold: 0.3 }';
+    const outcomes: string[] = [];
+    for (const workers of ['0', '1', '2']) {
+      process.env.OVERSIGHT_WORKERS = workers;
+      const { result, db } = await runRecipeText(recipe(steps), dir);
+      expect(result.ok, result.error?.message).toBe(true);
+      const ngram = (await stepVerdicts(db, result, 0)).filter((row) => !row.keep).length;
+      const minhash = (await stepVerdicts(db, result, 1)).filter((row) => !row.keep).length;
+      expect(ngram).toBe(Math.ceil((5000 - 5) / 97));
+      expect(minhash).toBe(Math.ceil((5000 - 7) / 89));
+      outcomes.push(
+        JSON.stringify({
+          steps: result.steps.map((step) => step.dropped),
+          matches: [await stepMatches(db, result, 0), await stepMatches(db, result, 1)],
+        }),
+      );
+      db.close();
+    }
+    expect(outcomes[1]).toBe(outcomes[0]);
+    expect(outcomes[2]).toBe(outcomes[0]);
   });
 });
