@@ -116,12 +116,7 @@ export class Database {
   /** Streams a large result in batches of rows (a DuckDB chunk each, ~2k rows), in result order. */
   async *stream<T extends Row = Row>(query: SqlFragment): AsyncGenerator<T[]> {
     const { text, values } = query.toQuery();
-    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
-    try {
-      result = await this.connection.stream(text, values as DuckDBValue[]);
-    } catch (error) {
-      throw queryError(error, text, values);
-    }
+    const result = await openStream(this.connection, text, values);
     try {
       for await (const rows of result.yieldRowObjectJs()) {
         yield rows.map((row) => convertRow(row) as T);
@@ -147,12 +142,7 @@ export class Database {
    */
   async *streamUtf8(query: SqlFragment, options: { allocate?: (size: number) => Uint8Array } = {}): AsyncGenerator<Utf8Batch> {
     const { text, values } = query.toQuery();
-    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
-    try {
-      result = await this.connection.stream(text, values as DuckDBValue[]);
-    } catch (error) {
-      throw queryError(error, text, values);
-    }
+    const result = await openStream(this.connection, text, values);
     const types = result.columnTypes();
     if (types.length !== 2 || types[0]?.typeId !== DuckDBTypeId.DOUBLE || types[1]?.typeId !== DuckDBTypeId.VARCHAR) {
       throw new OversightError(
@@ -345,6 +335,15 @@ export interface ColumnWriter {
   append(columns: ReadonlyArray<ArrayLike<unknown>>, rows: number): void;
   /** Flushes; returns the number of rows written. */
   close(): number;
+}
+
+/** Starts a streaming query, its failure reported with its SQL. */
+async function openStream(connection: DuckDBConnection, text: string, values: SqlValue[]) {
+  try {
+    return await connection.stream(text, values as DuckDBValue[]);
+  } catch (error) {
+    throw queryError(error, text, values);
+  }
 }
 
 /** Streams a query's result on `connection`, one chunk's columns at a time. */
